@@ -1,0 +1,18 @@
+"""The models, one module per aggregate. Importing this package registers them all."""
+
+from app.models.audit import AuditLog
+from app.models.catalog import Category, RefundType
+from app.models.complaint import Complaint, NumberSequence
+from app.models.org import Department, StaffProfile, Team, TeamMember
+
+__all__ = [
+    "AuditLog",
+    "Category",
+    "Complaint",
+    "Department",
+    "NumberSequence",
+    "RefundType",
+    "StaffProfile",
+    "Team",
+    "TeamMember",
+]

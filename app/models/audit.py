@@ -1,0 +1,127 @@
+"""The audit log (SPEC.md §8): who changed what, when, from every door.
+
+Rows are written by a session listener in the same transaction as the change,
+so a rolled-back change leaves no trace and a committed one always has one.
+"""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime, timezone
+from decimal import Decimal
+
+from flask import g, has_request_context
+from flask_appbuilder import Model
+from sqlalchemy import JSON, Column, Index, Integer, String, event, inspect
+from sqlalchemy.orm import Session
+
+from app.models.types import UTCDateTime
+
+SYSTEM = "system"
+_acting_as: ContextVar[str | None] = ContextVar("acting_as", default=None)
+
+
+class AuditLog(Model):
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_row", "table_name", "row_id"),)
+
+    id = Column(Integer, primary_key=True)
+    table_name = Column(String(64), nullable=False)
+    row_id = Column(Integer, nullable=False)
+    action = Column(String(8), nullable=False)
+    user = Column(String(128), nullable=False, index=True)
+    changes = Column(JSON, nullable=False)
+    created_on = Column(UTCDateTime, nullable=False, index=True)
+
+
+class AuditLogIsReadOnly(Exception):
+    pass
+
+
+@contextmanager
+def acting_as(username: str):
+    """Attribute the changes made inside the block to ``username`` (jobs, scripts)."""
+    token = _acting_as.set(username)
+    try:
+        yield
+    finally:
+        _acting_as.reset(token)
+
+
+def acting_username() -> str:
+    name = _acting_as.get()
+    if name:
+        return name
+    if has_request_context():
+        user = getattr(g, "user", None)
+        if user is not None and getattr(user, "is_authenticated", False):
+            return user.username
+    return SYSTEM
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat() if value.tzinfo else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _column_changes(obj, action: str) -> dict:
+    state = inspect(obj)
+    changes = {}
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        if action == "create":
+            value = getattr(obj, key)
+            if value is not None:
+                changes[key] = [None, _plain(value)]
+        elif action == "delete":
+            value = state.dict.get(key)
+            if value is not None:
+                changes[key] = [_plain(value), None]
+        else:
+            history = state.attrs[key].history
+            if history.has_changes():
+                old = history.deleted[0] if history.deleted else None
+                new = history.added[0] if history.added else None
+                if old != new:
+                    changes[key] = [_plain(old), _plain(new)]
+    return changes
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes_to_the_log(session, flush_context, instances):
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditLog) and (obj in session.deleted or session.is_modified(obj)):
+            raise AuditLogIsReadOnly("The audit log cannot be changed or deleted.")
+
+
+@event.listens_for(Session, "after_flush")
+def _record(session, flush_context):
+    rows = []
+    now = datetime.now(timezone.utc)
+    for action, objects in (
+        ("create", session.new),
+        ("update", session.dirty),
+        ("delete", session.deleted),
+    ):
+        for obj in objects:
+            if not getattr(obj, "audited", False):
+                continue
+            changes = _column_changes(obj, action)
+            if action == "update" and not changes:
+                continue
+            rows.append(
+                {
+                    "table_name": obj.__tablename__,
+                    "row_id": inspect(obj).identity[0],
+                    "action": action,
+                    "user": acting_username(),
+                    "changes": changes,
+                    "created_on": now,
+                }
+            )
+    if rows:
+        session.connection().execute(AuditLog.__table__.insert(), rows)

@@ -1,0 +1,109 @@
+"""The complaint (投诉工单), SPEC.md §3."""
+
+from datetime import datetime, timezone
+
+from flask_appbuilder import Model
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    or_,
+    true,
+)
+from sqlalchemy.orm import relationship
+
+from app.models.catalog import Category
+from app.models.org import Department
+from app.models.types import Money, UTCDateTime
+from app.policy.complaints import is_escalated
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Complaint(Model):
+    __tablename__ = "complaint"
+    __table_args__ = (
+        # The lists people work from: newest first within a department or a receiver.
+        Index("ix_complaint_receiving_received", "receiving_department_id", "received_at"),
+        Index("ix_complaint_responsible_received", "responsible_department_id", "received_at"),
+        Index("ix_complaint_receiver_received", "receiver_id", "received_at"),
+        Index("ix_complaint_status_received", "status", "received_at"),
+    )
+    audited = True
+
+    id = Column(Integer, primary_key=True)
+    number = Column(String(20), unique=True, nullable=False)
+    channel = Column(String(20), nullable=False, index=True)
+    source = Column(String(32), index=True)
+    escalated = Column(Boolean, nullable=False, default=False, index=True)
+    category_id = Column(Integer, ForeignKey("category.id"), nullable=False, index=True)
+    topic = Column(String(200), nullable=False)
+    summary = Column(Text, nullable=False)
+    customer_phone = Column(String(11), nullable=False, index=True)
+    customer_prepaid = Column(Boolean, nullable=False, default=False)
+    customer_value = Column(String(16), nullable=False, default="normal")
+    received_at = Column(UTCDateTime, nullable=False, index=True)
+    receiver_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
+    receiving_department_id = Column(Integer, ForeignKey("department.id"), nullable=False)
+    responsible_department_id = Column(Integer, ForeignKey("department.id"))
+    disputed_amount = Column(Money)
+    cause = Column(String(20), nullable=False, default="unknown")
+    severity = Column(String(10), nullable=False, default="normal", index=True)
+    major_type = Column(String(20))
+    media_level = Column(String(10))
+    media_status = Column(String(24))
+    hall_impact = Column(String(10))
+    lawsuit = Column(Boolean, nullable=False, default=False)
+    joint_complainants = Column(Integer, nullable=False, default=1)
+    status = Column(String(16), nullable=False, default="received")
+    incident_id = Column(Integer, index=True)
+    # §3.5 criteria that hold, as "1,5"; read through ``leadership_criteria_list``.
+    leadership_criteria = Column(String(16), nullable=False, default="")
+    first_reply_due = Column(UTCDateTime, index=True)
+    resolve_due = Column(UTCDateTime, index=True)
+    created_on = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    changed_on = Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    category = relationship(Category)
+    receiver = relationship(User, foreign_keys=[receiver_id])
+    receiving_department = relationship(Department, foreign_keys=[receiving_department_id])
+    responsible_department = relationship(Department, foreign_keys=[responsible_department_id])
+
+    def refresh_derived(self) -> None:
+        """Keep the values derived from others in step with them."""
+        self.escalated = is_escalated(self.source)
+
+    @property
+    def leadership_criteria_list(self) -> list[int]:
+        return sorted(int(n) for n in self.leadership_criteria.split(",") if n)
+
+    @classmethod
+    def visible_to(cls, viewer):
+        """§2 row-level rights: own department subtree, own receipts, dispatched to us."""
+        if viewer.sees_everything:
+            return true()
+        departments = list(viewer.department_ids)
+        return or_(
+            cls.receiver_id == viewer.user_id,
+            cls.receiving_department_id.in_(departments),
+            cls.responsible_department_id.in_(departments),
+        )
+
+    def __str__(self) -> str:
+        return self.number or "(new complaint)"
+
+
+class NumberSequence(Model):
+    """The last number given per key (e.g. per local day for complaint numbers)."""
+
+    __tablename__ = "number_sequence"
+
+    name = Column(String(32), primary_key=True)
+    value = Column(Integer, nullable=False, default=0)

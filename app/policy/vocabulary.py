@@ -1,0 +1,113 @@
+"""The codes of SPEC.md §1–3 and API.md, each with its label.
+
+Codes are the public interface (other systems send them); labels are shown to
+people, in Chinese by default.
+"""
+
+from app.policy.i18n import _
+
+DEPARTMENT_KINDS = {
+    "company": _("Company"),
+    "department": _("Department"),
+    "center": _("Center"),
+    "room": _("Room"),
+    "branch": _("Regional branch"),
+    "group": _("Group"),
+    "hall": _("Service hall"),
+    "team": _("Team"),
+}
+
+# §1: positions that receive alerts are attributes of a staff member, not roles.
+POSITIONS = {
+    "team_leader": _("Team leader"),
+    "marketing_manager": _("Marketing manager"),
+    "department_manager": _("Department manager"),
+    "legal_counsel": _("Legal counsel"),
+}
+
+CHANNELS = {
+    "hotline_10086": _("10086 hotline"),
+    "service_hall": _("Service hall"),
+    "website": _("Website"),
+    "letter": _("Letter"),
+    "visit": _("Visit"),
+    "email": _("Email"),
+}
+
+# Ch.1 def. 3: a complaint forwarded by one of these is escalated (越级), whatever the channel.
+ESCALATION_SOURCES = {
+    "miit": _("MIIT"),
+    "group_hq": _("China Mobile Group"),
+    "provincial_ca": _("Guangdong Communications Administration"),
+    "provincial_company": _("Guangdong Mobile"),
+    "consumer_association": _("Consumer association"),
+    "petition_office": _("Petition office"),
+    "media": _("Media"),
+}
+
+CUSTOMER_VALUES = {
+    "normal": _("Normal"),
+    "silver": _("Silver"),
+    "gold": _("Gold"),
+    "diamond": _("Diamond"),
+}
+
+CAUSES = {
+    "individual": _("Individual case"),
+    "product_defect": _("Product defect"),
+    "service_defect": _("Service defect"),
+    "system_defect": _("System defect"),
+    "unknown": _("Unknown"),
+}
+
+SEVERITIES = {
+    "normal": _("Normal"),
+    "major": _("Major"),
+}
+
+# §3.3: the three kinds of major complaint.
+MAJOR_TYPES = {
+    "general": _("General major"),
+    "media_crisis": _("Media crisis"),
+    "conflict": _("Conflict"),
+}
+
+MEDIA_LEVELS = {
+    "city": _("City"),
+    "province": _("Province"),
+    "national": _("National"),
+}
+
+MEDIA_STATUSES = {
+    "interview_requested": _("Interview requested"),
+    "reported_negative": _("Reported negatively"),
+}
+
+HALL_IMPACTS = {
+    "expected": _("Expected to affect a hall"),
+    "affected": _("Affects a hall"),
+}
+
+# §2.1–2.3: the complaint's life.
+STATUSES = {
+    "received": _("Received"),
+    "dispatched": _("Dispatched"),
+    "in_progress": _("In progress"),
+    "replied": _("Replied"),
+    "resolved": _("Resolved"),
+    "closed": _("Closed"),
+    "reopened": _("Reopened"),
+}
+
+AUDIT_ACTIONS = {
+    "create": _("Create"),
+    "update": _("Update"),
+    "delete": _("Delete"),
+}
+
+
+def label(vocabulary: dict, code: str | None) -> str:
+    """The label of ``code``, or the code itself when it is unknown."""
+    if code is None:
+        return ""
+    return str(vocabulary.get(code, code))

@@ -1,0 +1,161 @@
+"""Roles, permissions and who is looking (SPEC.md §2).
+
+The four working roles are declared here in code (FAB_ROLES), each holding the
+rights of the roles below it. ``Admin`` stays in the database and configures the
+system: it gets no complaint work.
+"""
+
+from dataclasses import dataclass
+
+from flask import g
+from flask_appbuilder.security.sqla.manager import SecurityManager
+
+from app.policy import roles
+from app.policy.organisation import subtree
+
+# Permission names shared by each HTML view and its REST API (class_permission_name).
+COMPLAINT = "Complaint"
+DEPARTMENT = "Department"
+CATEGORY = "Category"
+REFUND_TYPE = "RefundType"
+AUDIT = "AuditLog"
+STAFF = "StaffProfile"
+TEAM = "Team"
+
+# The REST API's methods mapped onto the HTML view's permissions.
+API_METHOD_PERMISSIONS = {
+    "get_list": "list",
+    "get": "show",
+    "post": "add",
+    "put": "edit",
+    "delete": "delete",
+    "info": "list",
+}
+
+# Menu entries (menu_access) by name.
+MENU_WORK = "Complaint handling"
+MENU_COMPLAINTS = "Complaints"
+MENU_ORGANISATION = "Organisation"
+MENU_DEPARTMENTS = "Departments"
+MENU_CATEGORIES = "Categories"
+MENU_REFUND_TYPES = "Refund types"
+MENU_STAFF = "Staff"
+MENU_TEAMS = "Teams"
+MENU_AUDIT = "Audit log"
+
+_READ = ("can_list", "can_show")
+
+
+def _grant(view: str, permissions) -> list[tuple[str, str]]:
+    return [(view, permission) for permission in permissions]
+
+
+# What every signed-in member of staff may do: their own account, and reading
+# the organisation and the catalogues.
+_STAFF_BASICS = [
+    ("UserDBModelView", "can_userinfo"),
+    ("ResetMyPasswordView", "can_this_form_get"),
+    ("ResetMyPasswordView", "can_this_form_post"),
+    ("UserInfoEditView", "can_this_form_get"),
+    ("UserInfoEditView", "can_this_form_post"),
+    *_grant(DEPARTMENT, _READ),
+    *_grant(CATEGORY, _READ),
+    *_grant(REFUND_TYPE, _READ),
+    *_grant(TEAM, _READ),
+    (MENU_ORGANISATION, "menu_access"),
+    (MENU_DEPARTMENTS, "menu_access"),
+    (MENU_CATEGORIES, "menu_access"),
+    (MENU_REFUND_TYPES, "menu_access"),
+    (MENU_TEAMS, "menu_access"),
+]
+
+FRONTLINE_PERMISSIONS = [
+    *_STAFF_BASICS,
+    *_grant(COMPLAINT, ("can_list", "can_show", "can_add", "can_edit")),
+    (MENU_WORK, "menu_access"),
+    (MENU_COMPLAINTS, "menu_access"),
+]
+ROOM_MANAGER_PERMISSIONS = [*FRONTLINE_PERMISSIONS]
+CENTER_MANAGER_PERMISSIONS = [*ROOM_MANAGER_PERMISSIONS]
+# §8: the audit log is read by company leadership (and Admin).
+LEADERSHIP_PERMISSIONS = [
+    *CENTER_MANAGER_PERMISSIONS,
+    *_grant(AUDIT, _READ),
+    (MENU_AUDIT, "menu_access"),
+]
+
+ROLE_PERMISSIONS = {
+    roles.FRONTLINE: FRONTLINE_PERMISSIONS,
+    roles.ROOM_MANAGER: ROOM_MANAGER_PERMISSIONS,
+    roles.CENTER_MANAGER: CENTER_MANAGER_PERMISSIONS,
+    roles.LEADERSHIP: LEADERSHIP_PERMISSIONS,
+}
+
+# Views of complaint work: Admin configures, it does not handle complaints.
+WORK_VIEWS = {COMPLAINT, MENU_WORK, MENU_COMPLAINTS}
+
+
+class ComplaintSecurityManager(SecurityManager):
+    """FAB's security manager with exact permission names and a work-free Admin."""
+
+    def __init__(self, appbuilder):
+        super().__init__(appbuilder)
+        self._builtin_sets = {
+            role: {(view, permission) for view, permission in grants}
+            for role, grants in self.builtin_roles.items()
+        }
+
+    def _has_access_builtin_roles(self, role, permission_name, view_name) -> bool:
+        # Plain names, compared exactly: FAB's default re.match would let
+        # "Complaint" grant "ComplaintX" as well.
+        return (view_name, permission_name) in self._builtin_sets.get(role.name, ())
+
+    def add_permission_role(self, role, perm_view) -> None:
+        if role is not None and role.name == self.auth_role_admin and perm_view.view_menu.name in WORK_VIEWS:
+            return
+        super().add_permission_role(role, perm_view)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking, with what the row-level rules need to know."""
+
+    user_id: int | None
+    username: str
+    role_names: frozenset[str]
+    department_id: int | None
+    department_ids: frozenset[int]
+
+    @property
+    def sees_everything(self) -> bool:
+        return roles.sees_everything(self.role_names)
+
+
+def viewer_for(user) -> Viewer:
+    from app.extensions import db
+    from app.models import Department
+
+    profile = getattr(user, "profile", None)
+    department_id = profile.department_id if profile else None
+    department_ids: frozenset[int] = frozenset()
+    if department_id is not None:
+        edges = db.session.query(Department.id, Department.parent_id).all()
+        department_ids = frozenset(subtree(department_id, edges))
+    return Viewer(
+        user_id=user.id,
+        username=user.username,
+        role_names=frozenset(role.name for role in user.roles),
+        department_id=department_id,
+        department_ids=department_ids,
+    )
+
+
+def current_viewer() -> Viewer | None:
+    """The viewer of this request (web session or API token), computed once."""
+    user = getattr(g, "user", None)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    viewer = getattr(g, "_viewer", None)
+    if viewer is None or viewer.user_id != user.id:
+        viewer = g._viewer = viewer_for(user)
+    return viewer

@@ -1,0 +1,37 @@
+"""Registers the views, APIs and menus with Flask-AppBuilder."""
+
+from flask_babel import lazy_gettext as _
+
+from app import security
+from app.views.audit import AuditApi, AuditView
+from app.views.catalog import CategoryApi, CategoryView, RefundTypeApi, RefundTypeView
+from app.views.complaints import ComplaintApi, ComplaintView
+from app.views.org import DepartmentApi, DepartmentView, StaffView, TeamMemberView, TeamView
+
+
+def register_views(appbuilder) -> None:
+    appbuilder.add_view(
+        ComplaintView,
+        security.MENU_COMPLAINTS,
+        label=_("Complaints"),
+        icon="fa-comments",
+        category=security.MENU_WORK,
+        category_label=_("Complaint handling"),
+        category_icon="fa-headphones",
+    )
+    organisation = {"category": security.MENU_ORGANISATION, "category_label": _("Organisation")}
+    appbuilder.add_view(
+        DepartmentView, security.MENU_DEPARTMENTS, label=_("Departments"), icon="fa-sitemap", **organisation
+    )
+    appbuilder.add_view(TeamView, security.MENU_TEAMS, label=_("Teams"), icon="fa-users", **organisation)
+    appbuilder.add_view(StaffView, security.MENU_STAFF, label=_("Staff"), icon="fa-id-badge", **organisation)
+    appbuilder.add_view(
+        CategoryView, security.MENU_CATEGORIES, label=_("Categories"), icon="fa-tags", **organisation
+    )
+    appbuilder.add_view(
+        RefundTypeView, security.MENU_REFUND_TYPES, label=_("Refund types"), icon="fa-money", **organisation
+    )
+    appbuilder.add_view(AuditView, security.MENU_AUDIT, label=_("Audit log"), icon="fa-history", category="Security")
+    appbuilder.add_view_no_menu(TeamMemberView)
+    for api in (ComplaintApi, DepartmentApi, CategoryApi, RefundTypeApi, AuditApi):
+        appbuilder.add_api(api)

@@ -1,0 +1,87 @@
+"""What Admin configures and everyone reads: ``category`` and ``refund_type``."""
+
+from flask_appbuilder import ModelRestApi, ModelView
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _
+from marshmallow import Schema, fields
+
+from app.models import Category, RefundType
+from app.security import API_METHOD_PERMISSIONS, CATEGORY, REFUND_TYPE
+from app.views.mixins import PolicyApiMixin, PolicyFormMixin
+
+LABELS = {
+    "code": _("Code"),
+    "name": _("Name"),
+    "frontline_eligible": _("Frontline may refund"),
+}
+
+
+class CategoryView(PolicyFormMixin, ModelView):
+    route_base = "/categories"
+    datamodel = SQLAInterface(Category)
+    class_permission_name = CATEGORY
+    list_title = _("Categories")
+    label_columns = LABELS
+    list_columns = ["code", "name"]
+    add_columns = edit_columns = show_columns = ["code", "name"]
+    base_order = ("id", "asc")
+
+
+class RefundTypeView(PolicyFormMixin, ModelView):
+    route_base = "/refund-types"
+    datamodel = SQLAInterface(RefundType)
+    class_permission_name = REFUND_TYPE
+    list_title = _("Refund types")
+    label_columns = LABELS
+    list_columns = ["code", "name", "frontline_eligible"]
+    add_columns = edit_columns = show_columns = list_columns
+    base_order = ("id", "asc")
+
+
+class CatalogInput(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class CatalogOutput(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+
+
+class RefundTypeInput(CatalogInput):
+    frontline_eligible = fields.Boolean()
+
+
+class RefundTypeOutput(CatalogOutput):
+    frontline_eligible = fields.Boolean()
+
+
+class CatalogApi(PolicyApiMixin, ModelRestApi):
+    method_permission_name = API_METHOD_PERMISSIONS
+    allow_browser_login = True
+    read_only = ("id",)
+    list_columns = ["id", "code", "name"]
+    show_columns = list_columns
+    order_columns = list_columns
+    search_columns = ["code", "name"]
+    base_order = ("id", "asc")
+
+
+class CategoryApi(CatalogApi):
+    resource_name = "category"
+    datamodel = SQLAInterface(Category)
+    class_permission_name = CATEGORY
+    input_schema = CatalogInput()
+    output_schema = CatalogOutput()
+    list_model_schema = show_model_schema = output_schema
+
+
+class RefundTypeApi(CatalogApi):
+    resource_name = "refund_type"
+    datamodel = SQLAInterface(RefundType)
+    class_permission_name = REFUND_TYPE
+    input_schema = RefundTypeInput()
+    output_schema = RefundTypeOutput()
+    list_model_schema = show_model_schema = output_schema
+    search_columns = ["code", "name", "frontline_eligible"]

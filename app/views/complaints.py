@@ -1,0 +1,350 @@
+"""Complaints: the HTML views and the ``complaint`` REST resource (API.md)."""
+
+from flask_appbuilder import ModelRestApi, ModelView
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _
+from marshmallow import Schema, fields
+from wtforms import BooleanField, IntegerField
+from wtforms.validators import InputRequired, Optional
+
+from app import clock
+from app.models import Category, Complaint, Department
+from app.policy import ValidationFailed
+from app.policy import complaints as policy
+from app.policy.vocabulary import (
+    CAUSES,
+    CHANNELS,
+    CUSTOMER_VALUES,
+    ESCALATION_SOURCES,
+    HALL_IMPACTS,
+    MAJOR_TYPES,
+    MEDIA_LEVELS,
+    MEDIA_STATUSES,
+    SEVERITIES,
+    STATUSES,
+    label,
+)
+from app.security import API_METHOD_PERMISSIONS, COMPLAINT, current_viewer
+from app.views.fields import AmountField, LocalDateTimeField, choice_field
+from app.views.filters import VisibleRows
+from app.views.mixins import PolicyApiMixin, PolicyFormMixin
+from app.views.schemas import Amount, Code, RelatedId, Time
+
+LABELS = {
+    "id": _("ID"),
+    "number": _("Number"),
+    "channel": _("Channel"),
+    "source": _("Escalation source"),
+    "escalated": _("Escalated"),
+    "category": _("Category"),
+    "topic": _("Topic"),
+    "summary": _("Summary"),
+    "customer_phone": _("Customer phone"),
+    "customer_prepaid": _("Prepaid (IN) customer"),
+    "customer_value": _("Customer value"),
+    "received_at": _("Received at"),
+    "receiver": _("Receiver"),
+    "receiving_department": _("Receiving department"),
+    "responsible_department": _("Responsible department"),
+    "disputed_amount": _("Disputed amount (yuan)"),
+    "cause": _("Cause"),
+    "severity": _("Severity"),
+    "major_type": _("Major complaint type"),
+    "media_level": _("Media level"),
+    "media_status": _("Media status"),
+    "hall_impact": _("Service hall impact"),
+    "lawsuit": _("Customer has sued"),
+    "joint_complainants": _("Joint complainants"),
+    "status": _("Status"),
+    "first_reply_due": _("First contact due"),
+    "resolve_due": _("Result due"),
+    "created_on": _("Created"),
+    "changed_on": _("Changed"),
+}
+
+WRITABLE = [
+    "channel",
+    "source",
+    "category",
+    "topic",
+    "summary",
+    "customer_phone",
+    "customer_prepaid",
+    "customer_value",
+    "received_at",
+    "responsible_department",
+    "disputed_amount",
+    "cause",
+    "severity",
+    "major_type",
+    "media_level",
+    "media_status",
+    "hall_impact",
+    "lawsuit",
+    "joint_complainants",
+]
+
+FORM_FIELDS = {
+    "channel": choice_field(LABELS["channel"], CHANNELS, required=True),
+    "source": choice_field(
+        LABELS["source"],
+        ESCALATION_SOURCES,
+        required=False,
+        description=_("Set when an outside body forwarded the complaint: it is then escalated."),
+    ),
+    "customer_value": choice_field(LABELS["customer_value"], CUSTOMER_VALUES, required=True),
+    "received_at": LocalDateTimeField(
+        LABELS["received_at"], description=_("Local time; leave empty for now.")
+    ),
+    "disputed_amount": AmountField(LABELS["disputed_amount"]),
+    "cause": choice_field(LABELS["cause"], CAUSES, required=True),
+    "severity": choice_field(LABELS["severity"], SEVERITIES, required=True),
+    "major_type": choice_field(LABELS["major_type"], MAJOR_TYPES, required=False),
+    "media_level": choice_field(LABELS["media_level"], MEDIA_LEVELS, required=False),
+    "media_status": choice_field(LABELS["media_status"], MEDIA_STATUSES, required=False),
+    "hall_impact": choice_field(LABELS["hall_impact"], HALL_IMPACTS, required=False),
+    "customer_prepaid": BooleanField(LABELS["customer_prepaid"]),
+    "lawsuit": BooleanField(LABELS["lawsuit"]),
+    "joint_complainants": IntegerField(
+        LABELS["joint_complainants"], default=1, validators=[InputRequired()]
+    ),
+}
+
+
+class ComplaintPolicy:
+    """What both doors do before saving a complaint."""
+
+    def prepare(self, item: Complaint, new: bool) -> None:
+        if new:
+            viewer = current_viewer()
+            receipt = policy.receive(
+                viewer.user_id if viewer else None,
+                viewer.department_id if viewer else None,
+                item.received_at,
+                clock.now(),
+            )
+            item.receiver_id = receipt.receiver_id
+            item.receiving_department_id = receipt.receiving_department_id
+            item.received_at = receipt.received_at
+            item.first_reply_due = receipt.first_reply_due
+            item.resolve_due = receipt.resolve_due
+        elif item.received_at is None:
+            # An edit may not blank the received time.
+            raise ValidationFailed({"received_at": _("This field is required.")})
+
+
+class ComplaintView(ComplaintPolicy, PolicyFormMixin, ModelView):
+    route_base = "/complaints"
+    datamodel = SQLAInterface(Complaint)
+    class_permission_name = COMPLAINT
+    base_permissions = ["can_list", "can_show", "can_add", "can_edit"]
+    base_filters = [["id", VisibleRows, None]]
+    base_order = ("received_at", "desc")
+    list_title = _("Complaints")
+    show_title = _("Complaint")
+    add_title = _("Record a complaint")
+    edit_title = _("Edit complaint")
+    label_columns = LABELS
+    list_columns = [
+        "number",
+        "received_at",
+        "channel",
+        "category",
+        "topic",
+        "customer_phone",
+        "receiving_department",
+        "responsible_department",
+        "status",
+    ]
+    order_columns = ["number", "received_at", "customer_phone"]
+    search_columns = [
+        "number",
+        "channel",
+        "category",
+        "topic",
+        "customer_phone",
+        "received_at",
+        "receiving_department",
+        "responsible_department",
+        "status",
+        "escalated",
+        "severity",
+    ]
+    show_fieldsets = [
+        (
+            _("Complaint"),
+            {
+                "fields": [
+                    "number",
+                    "status",
+                    "channel",
+                    "source",
+                    "escalated",
+                    "category",
+                    "topic",
+                    "summary",
+                    "received_at",
+                ]
+            },
+        ),
+        (_("Customer"), {"fields": ["customer_phone", "customer_prepaid", "customer_value"]}),
+        (
+            _("Responsibility"),
+            {
+                "fields": [
+                    "receiver",
+                    "receiving_department",
+                    "responsible_department",
+                    "first_reply_due",
+                    "resolve_due",
+                ]
+            },
+        ),
+        (
+            _("Assessment"),
+            {
+                "fields": [
+                    "disputed_amount",
+                    "cause",
+                    "severity",
+                    "major_type",
+                    "media_level",
+                    "media_status",
+                    "hall_impact",
+                    "lawsuit",
+                    "joint_complainants",
+                ]
+            },
+        ),
+    ]
+    formatters_columns = {
+        "received_at": clock.format_local,
+        "first_reply_due": clock.format_local,
+        "resolve_due": clock.format_local,
+        "channel": lambda code: label(CHANNELS, code),
+        "source": lambda code: label(ESCALATION_SOURCES, code),
+        "customer_value": lambda code: label(CUSTOMER_VALUES, code),
+        "cause": lambda code: label(CAUSES, code),
+        "severity": lambda code: label(SEVERITIES, code),
+        "major_type": lambda code: label(MAJOR_TYPES, code),
+        "media_level": lambda code: label(MEDIA_LEVELS, code),
+        "media_status": lambda code: label(MEDIA_STATUSES, code),
+        "hall_impact": lambda code: label(HALL_IMPACTS, code),
+        "status": lambda code: label(STATUSES, code),
+    }
+    add_columns = WRITABLE
+    edit_columns = WRITABLE
+    add_form_extra_fields = FORM_FIELDS
+    edit_form_extra_fields = FORM_FIELDS
+    validators_columns = {
+        "topic": [InputRequired()],
+        "summary": [InputRequired()],
+        "customer_phone": [InputRequired()],
+        "category": [InputRequired()],
+        "disputed_amount": [Optional()],
+    }
+
+
+class ComplaintInput(Schema):
+    """Types only: what the values mean is the policy's business."""
+
+    channel = Code()
+    source = Code(allow_none=True)
+    category_id = RelatedId(Category, data_key="category", allow_none=False)
+    topic = fields.String()
+    summary = fields.String()
+    customer_phone = fields.String()
+    customer_prepaid = fields.Boolean()
+    customer_value = Code()
+    received_at = Time(allow_none=True)
+    responsible_department_id = RelatedId(Department, data_key="responsible_department")
+    disputed_amount = Amount(allow_none=True)
+    cause = Code()
+    severity = Code()
+    major_type = Code(allow_none=True)
+    media_level = Code(allow_none=True)
+    media_status = Code(allow_none=True)
+    hall_impact = Code(allow_none=True)
+    lawsuit = fields.Boolean()
+    joint_complainants = fields.Integer(strict=True)
+
+
+class ComplaintOutput(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    channel = fields.String()
+    source = fields.String(allow_none=True)
+    escalated = fields.Boolean()
+    category = fields.Integer(attribute="category_id")
+    topic = fields.String()
+    summary = fields.String()
+    customer_phone = fields.String()
+    customer_prepaid = fields.Boolean()
+    customer_value = fields.String()
+    received_at = Time()
+    receiver = fields.Integer(attribute="receiver_id")
+    receiving_department = fields.Integer(attribute="receiving_department_id")
+    responsible_department = fields.Integer(attribute="responsible_department_id")
+    disputed_amount = Amount()
+    cause = fields.String()
+    severity = fields.String()
+    major_type = fields.String(allow_none=True)
+    media_level = fields.String(allow_none=True)
+    media_status = fields.String(allow_none=True)
+    hall_impact = fields.String(allow_none=True)
+    lawsuit = fields.Boolean()
+    joint_complainants = fields.Integer()
+    status = fields.String()
+    incident = fields.Integer(attribute="incident_id")
+    leadership_criteria = fields.Function(lambda complaint: complaint.leadership_criteria_list)
+    first_reply_due = Time()
+    resolve_due = Time()
+    created_on = Time()
+    changed_on = Time()
+
+
+class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
+    resource_name = "complaint"
+    datamodel = SQLAInterface(Complaint)
+    class_permission_name = COMPLAINT
+    method_permission_name = API_METHOD_PERMISSIONS
+    include_route_methods = {"get", "get_list", "post", "put", "info"}
+    base_filters = [["id", VisibleRows, None]]
+    base_order = ("received_at", "desc")
+    allow_browser_login = True
+    input_schema = ComplaintInput()
+    output_schema = ComplaintOutput()
+    list_model_schema = output_schema
+    show_model_schema = output_schema
+    read_only = (
+        "id",
+        "number",
+        "escalated",
+        "receiver",
+        "receiving_department",
+        "status",
+        "incident",
+        "leadership_criteria",
+        "first_reply_due",
+        "resolve_due",
+        "created_on",
+        "changed_on",
+    )
+    list_columns = ["id", "number", "received_at", "status"]
+    show_columns = list_columns
+    order_columns = ["id", "number", "received_at", "created_on"]
+    search_columns = [
+        "number",
+        "channel",
+        "source",
+        "escalated",
+        "category",
+        "customer_phone",
+        "received_at",
+        "receiver",
+        "receiving_department",
+        "responsible_department",
+        "severity",
+        "status",
+        "incident_id",
+    ]

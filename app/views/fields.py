@@ -1,0 +1,69 @@
+"""Form fields that speak the policy's types: local times, yuan amounts, coded choices."""
+
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, Select2Widget
+from flask_babel import lazy_gettext as _
+from wtforms import Field, SelectField
+
+from app import clock
+from app.policy.complaints import parse_amount
+
+
+class LocalDateTimeWidget(BS3TextFieldWidget):
+    input_type = "datetime-local"
+
+
+class LocalDateTimeField(Field):
+    """A time typed in local time (APP_TIMEZONE), kept as an aware datetime."""
+
+    widget = LocalDateTimeWidget()
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        local = clock.to_local(self.data)
+        return local.strftime("%Y-%m-%dT%H:%M") if local else ""
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "").strip()
+        if not text:
+            self.data = None
+            return
+        try:
+            self.data = clock.parse_time(text)
+        except ValueError:
+            self.data = None
+            raise ValueError(_("Give a date and time such as 2026-11-28 09:30.")) from None
+
+
+class AmountField(Field):
+    """Yuan with at most two decimal places (never a float)."""
+
+    widget = BS3TextFieldWidget()
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else f"{self.data:.2f}"
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "").strip()
+        if not text:
+            self.data = None
+            return
+        self.data = None
+        self.data = parse_amount(text)
+
+
+def choice_field(title, vocabulary: dict, *, required: bool, description="") -> SelectField:
+    """A select of a vocabulary's codes with their translated labels."""
+    choices = list(vocabulary.items())  # labels stay lazy: shown in the reader's language
+    if not required:
+        choices.insert(0, ("", "—"))
+    return SelectField(
+        title,
+        choices=choices,
+        description=description,
+        filters=[lambda value: value or None],
+        validate_choice=False,
+        widget=Select2Widget(),
+    )

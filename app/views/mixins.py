@@ -1,0 +1,206 @@
+"""One door to the policy for the HTML views and the REST APIs alike.
+
+Both kinds of view turn typed input into attribute values, then hand the row to
+``save``; the session's policy hooks validate it on flush. A ``PolicyError``
+rolls everything back and becomes a message: in the form, beside the field,
+with what the user typed kept; in the API, a 4xx with a JSON ``message``.
+"""
+
+from flask import abort, flash, request
+from flask_appbuilder.urltools import get_filter_args
+from flask_babel import lazy_gettext as _
+from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.policy import PolicyError, ValidationFailed
+
+# Model attribute → the field name people and API clients use.
+PUBLIC_NAMES = {
+    "category_id": "category",
+    "parent_id": "parent",
+    "manager_id": "manager",
+    "receiver_id": "receiver",
+    "receiving_department_id": "receiving_department",
+    "responsible_department_id": "responsible_department",
+    "supervising_leader_id": "supervising_leader",
+    "department_id": "department",
+    "user_id": "user",
+}
+
+
+def public_name(field: str) -> str:
+    return PUBLIC_NAMES.get(field, field)
+
+
+def save(item, *, new: bool) -> None:
+    """Commit ``item`` (and whatever else the session holds), or roll back and raise."""
+    session = db.session
+    try:
+        if new:
+            session.add(item)
+        session.commit()
+    except PolicyError:
+        session.rollback()
+        raise
+    except IntegrityError as error:
+        session.rollback()
+        raise ValidationFailed({"_": _("This conflicts with an existing record (a code or name already used, or rows that still refer to it).")}) from error
+
+
+def delete(item) -> None:
+    session = db.session
+    try:
+        session.delete(item)
+        session.commit()
+    except PolicyError:
+        session.rollback()
+        raise
+    except IntegrityError as error:
+        session.rollback()
+        raise ValidationFailed({"_": _("Other records still refer to this one, so it cannot be deleted.")}) from error
+
+
+class PolicyFormMixin:
+    """ModelView whose add and edit keep the typed form when the policy says no."""
+
+    def prepare(self, item, new: bool) -> None:
+        """Set what the user does not type (e.g. the receiver); may raise PolicyError."""
+
+    def _show_policy_error(self, form, error: PolicyError) -> None:
+        errors = error.errors if isinstance(error, ValidationFailed) else {"_": error.message}
+        for field, message in errors.items():
+            name = public_name(field)
+            if name in form:
+                form[name].errors = [*form[name].errors, str(message)]
+            else:
+                flash(str(message), "danger")
+
+    def _save_form(self, form, item, new: bool) -> bool:
+        try:
+            form.populate_obj(item)
+            self.prepare(item, new)
+            save(item, new=new)
+        except PolicyError as error:
+            self._show_policy_error(form, error)
+            return False
+        flash(str(self.add_row_message if new else self.edit_row_message), "success")
+        return True
+
+    def _add(self):
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        form = self.add_form.refresh()
+        if request.method == "POST":
+            self._fill_form_exclude_cols(exclude_cols, form)
+            if form.validate():
+                self.process_form(form, True)
+                if self._save_form(form, self.datamodel.obj(), new=True):
+                    return None
+        else:
+            self.update_redirect()
+        return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+
+    def _edit(self, pk):
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        if request.method == "POST":
+            form = self.edit_form.refresh(request.form)
+            self._fill_form_exclude_cols(exclude_cols, form)
+            form._id = pk
+            if form.validate():
+                self.process_form(form, False)
+                if self._save_form(form, item, new=False):
+                    return None
+        else:
+            form = self.edit_form.refresh(obj=item)
+            self.prefill_form(form, pk)
+            self.update_redirect()
+        return self._get_edit_widget(form=form, exclude_cols=exclude_cols)
+
+    def _delete(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        try:
+            delete(item)
+        except PolicyError as error:
+            flash(str(error), "danger")
+        else:
+            flash(str(self.delete_row_message), "success")
+        self.update_redirect()
+
+
+class PolicyApiMixin:
+    """ModelRestApi whose writes go through a marshmallow schema, then the policy.
+
+    Subclasses set ``input_schema`` (load: JSON → attribute values, types only)
+    and ``output_schema`` (dump: row → JSON, API.md names); ``read_only`` names
+    the fields a client may read but not write.
+    """
+
+    input_schema = None
+    output_schema = None
+    read_only: tuple[str, ...] = ()
+
+    def prepare(self, item, new: bool) -> None:
+        """Set what the client does not send (e.g. the receiver); may raise PolicyError."""
+
+    def policy_error_response(self, error: PolicyError):
+        return self.response(error.status, message=error.as_json())
+
+    def _load(self, partial: bool):
+        if not request.is_json:
+            return None, self.response_400(message=str(_("Send a JSON object.")))
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            return None, self.response_400(message=str(_("Send a JSON object.")))
+        read_only = sorted(set(data) & set(self.read_only))
+        if read_only:
+            message = str(_("Read-only: set by the system."))
+            return None, self.response_422(message={name: [message] for name in read_only})
+        try:
+            return self.input_schema.load(data, partial=partial), None
+        except ValidationError as error:
+            return None, self.response_422(message=error.messages)
+
+    def _write(self, item, values: dict, new: bool):
+        for field, value in values.items():
+            setattr(item, field, value)
+        try:
+            self.prepare(item, new)
+            save(item, new=new)
+        except PolicyError as error:
+            return self.policy_error_response(error)
+        result = self.output_schema.dump(item)
+        if new:
+            return self.response(201, id=item.id, result=result)
+        return self.response(200, result=result)
+
+    def post_headless(self):
+        values, error = self._load(partial=False)
+        if error is not None:
+            return error
+        return self._write(self.datamodel.obj(), values, new=True)
+
+    def put_headless(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            return self.response_404()
+        values, error = self._load(partial=True)
+        if error is not None:
+            return error
+        return self._write(item, values, new=False)
+
+    def delete_headless(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            return self.response_404()
+        try:
+            delete(item)
+        except PolicyError as error:
+            return self.policy_error_response(error)
+        return self.response(200, message="OK")

@@ -1,0 +1,114 @@
+"""Settings, read from the environment (API.md lists them).
+
+``APP_ENV`` picks the class: ``development`` (default), ``testing`` or ``production``.
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me-0123456789"
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def database_url(url: str | None) -> str:
+    """Return a SQLAlchemy URL; plain ``postgresql://`` URLs use psycopg 3."""
+    if not url:
+        return f"sqlite:///{INSTANCE_DIR / 'complaints.db'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    APP_ENV = "development"
+    APP_NAME = "投诉处理管理系统"
+    SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    APP_TIMEZONE = os.environ.get("APP_TIMEZONE", "Asia/Shanghai")
+    DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo")
+    PORT = int(os.environ.get("PORT", "8080"))
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "complaints@localhost")
+
+    # Flask-AppBuilder
+    AUTH_TYPE = 1  # AUTH_DB
+    AUTH_ROLE_ADMIN = "Admin"
+    AUTH_ROLE_PUBLIC = "Public"
+    FAB_API_SWAGGER_UI = True
+    FAB_ADD_SECURITY_API = False
+    # Permissions are synced once, by `flask --app run complaints demo` or at the
+    # first start of `python run.py`, never by every process (STACK.md: it races).
+    FAB_UPDATE_PERMS = False
+    FAB_SECURITY_MANAGER_CLASS = "app.security.ComplaintSecurityManager"
+    FAB_INDEX_VIEW = "app.views.home.HomeView"
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = {
+        "zh": {"flag": "cn", "name": "中文"},
+        "en": {"flag": "gb", "name": "English"},
+    }
+    JWT_ACCESS_TOKEN_EXPIRES = 3600
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_ENABLED = True
+
+    DEBUG = False
+    TESTING = False
+
+
+class DevConfig(Config):
+    pass
+
+
+class TestConfig(Config):
+    APP_ENV = "testing"
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    DEMO_PASSWORD = "demo"
+
+
+class ProdConfig(Config):
+    APP_ENV = "production"
+    SESSION_COOKIE_SECURE = True
+
+    @classmethod
+    def check(cls) -> None:
+        key = os.environ.get("SECRET_KEY", "")
+        if len(key) < 32 or key == DEVELOPMENT_SECRET_KEY:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of at least 32 characters "
+                "in production (APP_ENV=production)."
+            )
+
+
+CONFIGS = {"development": DevConfig, "testing": TestConfig, "production": ProdConfig}
+
+
+def config_for(name: str | None = None) -> type[Config]:
+    name = name or os.environ.get("APP_ENV", "development")
+    try:
+        config = CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"APP_ENV must be one of {', '.join(CONFIGS)}, not {name!r}") from None
+    if hasattr(config, "check"):
+        config.check()
+    return config
