@@ -83,6 +83,8 @@ class TestConfig(Config):
     APP_ENV = "testing"
     TESTING = True
     WTF_CSRF_ENABLED = False
+    # Fast hashes keep the suite quick; production keeps FAB's scrypt.
+    FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     DEMO_PASSWORD = "demo"
 
 

@@ -15,7 +15,9 @@ def create_app(config: type | None = None, **overrides) -> Flask:
     os.makedirs(flask_app.instance_path, exist_ok=True)
 
     from app import cli, security
-    from app.extensions import appbuilder, db, mail, migrate
+    from flask_appbuilder import AppBuilder
+
+    from app.extensions import db, mail, migrate
 
     flask_app.config["FAB_ROLES"] = security.ROLE_PERMISSIONS
     # The schema belongs to the migrations; roles are synced by `setup`, not at every start.
@@ -30,6 +32,7 @@ def create_app(config: type | None = None, **overrides) -> Flask:
         from app.views import register_views
         from app.views.formatting import register_template_helpers
 
+        appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(flask_app, db.session)
         register_views(appbuilder)
         register_template_helpers(flask_app)

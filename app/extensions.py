@@ -1,11 +1,16 @@
-"""The process-wide singletons, bound to the app in ``create_app``."""
+"""The process-wide singletons, bound to the app in ``create_app``.
 
-from flask_appbuilder import AppBuilder
+Flask-AppBuilder keeps its views on the AppBuilder object, so each app gets its
+own; ``appbuilder`` here is the current app's.
+"""
+
+from flask import current_app
 from flask_appbuilder.models.sqla.base import SQLA
 from flask_mail import Mail
 from flask_migrate import Migrate
+from werkzeug.local import LocalProxy
 
 db = SQLA()
-appbuilder = AppBuilder(update_perms=False)
 mail = Mail()
 migrate = Migrate(render_as_batch=True, compare_type=True)
+appbuilder = LocalProxy(lambda: current_app.appbuilder)

@@ -116,7 +116,7 @@ def _record(session, flush_context):
             rows.append(
                 {
                     "table_name": obj.__tablename__,
-                    "row_id": inspect(obj).identity[0],
+                    "row_id": inspect(obj).mapper.primary_key_from_instance(obj)[0],
                     "action": action,
                     "user": acting_username(),
                     "changes": changes,

@@ -49,6 +49,8 @@ CODED_FIELDS = {
     "hall_impact": HALL_IMPACTS,
 }
 REQUIRED_FIELDS = ("channel", "category_id", "topic", "summary", "customer_phone")
+# A form sets the related row rather than its id; either will do.
+RELATED_ROWS = {"category_id": "category"}
 # §3 first-contact responsibility: set once, at receipt, never changed.
 FIRST_CONTACT_FIELDS = ("receiver_id", "receiving_department_id", "number")
 
@@ -84,10 +86,10 @@ def parse_amount(value: Any) -> Decimal:
         raise ValueError(_("Not a number: give an amount such as 100.00.")) from None
     if not amount.is_finite():
         raise ValueError(_("Not a number: give an amount such as 100.00."))
-    if amount != amount.quantize(CENT):
-        raise ValueError(_("At most two decimal places."))
     if abs(amount) > MAX_AMOUNT:
         raise ValueError(_("The amount is too large."))
+    if amount != amount.quantize(CENT):
+        raise ValueError(_("At most two decimal places."))
     return amount.quantize(CENT)
 
 
@@ -123,7 +125,10 @@ def validate(complaint: ComplaintLike, now: datetime | None = None) -> None:
     now = now or datetime.now(timezone.utc)
     errors: dict[str, object] = {}
     for field in REQUIRED_FIELDS:
-        if getattr(complaint, field, None) in (None, ""):
+        value = getattr(complaint, field, None)
+        if value is None and field in RELATED_ROWS:
+            value = getattr(complaint, RELATED_ROWS[field], None)
+        if value in (None, ""):
             errors[field] = _("This field is required.")
     for field, vocabulary in CODED_FIELDS.items():
         value = getattr(complaint, field, None)

@@ -17,8 +17,6 @@ class PolicyError(Exception):
     def __str__(self) -> str:
         return str(self.message)
 
-    def as_json(self):
-        return str(self.message)
 
 
 class ValidationFailed(PolicyError):
@@ -29,9 +27,6 @@ class ValidationFailed(PolicyError):
     def __init__(self, errors: Mapping[str, object]):
         self.errors = dict(errors)
         super().__init__("; ".join(f"{field}: {msg}" for field, msg in self.errors.items()))
-
-    def as_json(self):
-        return {field: [str(msg)] for field, msg in self.errors.items()}
 
 
 class NotAllowed(PolicyError):

@@ -240,7 +240,6 @@ class ComplaintView(ComplaintPolicy, PolicyFormMixin, ModelView):
         "topic": [InputRequired()],
         "summary": [InputRequired()],
         "customer_phone": [InputRequired()],
-        "category": [InputRequired()],
         "disputed_amount": [Optional()],
     }
 

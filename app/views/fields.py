@@ -17,16 +17,24 @@ class LocalDateTimeField(Field):
 
     widget = LocalDateTimeWidget()
 
+    @staticmethod
+    def _format(value) -> str:
+        local = clock.to_local(value)
+        return local.strftime("%Y-%m-%dT%H:%M") if local else ""
+
     def _value(self):
         if self.raw_data:
             return self.raw_data[0]
-        local = clock.to_local(self.data)
-        return local.strftime("%Y-%m-%dT%H:%M") if local else ""
+        return self._format(self.data)
 
     def process_formdata(self, valuelist):
         text = (valuelist[0] if valuelist else "").strip()
         if not text:
             self.data = None
+            return
+        if self.object_data is not None and text == self._format(self.object_data):
+            # Unchanged: keep the seconds the minute-wide input cannot show.
+            self.data = self.object_data
             return
         try:
             self.data = clock.parse_time(text)

@@ -108,7 +108,8 @@ class PolicyFormMixin:
         if not item:
             abort(404)
         if request.method == "POST":
-            form = self.edit_form.refresh(request.form)
+            # With the row as well as the posted data, fields know their old values.
+            form = self.edit_form.refresh(obj=item)
             self._fill_form_exclude_cols(exclude_cols, form)
             form._id = pk
             if form.validate():
@@ -150,7 +151,11 @@ class PolicyApiMixin:
         """Set what the client does not send (e.g. the receiver); may raise PolicyError."""
 
     def policy_error_response(self, error: PolicyError):
-        return self.response(error.status, message=error.as_json())
+        if isinstance(error, ValidationFailed):
+            message = {public_name(field): [str(text)] for field, text in error.errors.items()}
+        else:
+            message = str(error)
+        return self.response(error.status, message=message)
 
     def _load(self, partial: bool):
         if not request.is_json:
