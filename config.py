@@ -97,8 +97,7 @@ class ProdConfig(Config):
         key = os.environ.get("SECRET_KEY", "")
         if len(key) < 32 or key == DEVELOPMENT_SECRET_KEY:
             raise RuntimeError(
-                "SECRET_KEY must be set to a random value of at least 32 characters "
-                "in production (APP_ENV=production)."
+                "SECRET_KEY must be set to a random value of at least 32 characters in production (APP_ENV=production)."
             )
 
 

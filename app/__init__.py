@@ -14,9 +14,9 @@ def create_app(config: type | None = None, **overrides) -> Flask:
     flask_app.config.update(overrides)
     os.makedirs(flask_app.instance_path, exist_ok=True)
 
-    from app import cli, security
     from flask_appbuilder import AppBuilder
 
+    from app import cli, security
     from app.extensions import db, mail, migrate
 
     flask_app.config["FAB_ROLES"] = security.ROLE_PERMISSIONS

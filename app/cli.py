@@ -32,7 +32,8 @@ def demo_command(force: bool) -> None:
     upgrade_schema()
     sync_permissions()
     demo.seed()
-    click.echo(f"Demo data ready: log in as agent1, room1, center1, leader1 or admin (password {current_app.config['DEMO_PASSWORD']!r}).")
+    password = current_app.config["DEMO_PASSWORD"]
+    click.echo(f"Demo data ready: log in as agent1, room1, center1, leader1 or admin (password {password!r}).")
 
 
 def register(app) -> None:

@@ -1,6 +1,6 @@
 """Time: stored in UTC, shown and typed in ``APP_TIMEZONE`` (default Asia/Shanghai)."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -9,7 +9,7 @@ DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def local_zone() -> ZoneInfo:

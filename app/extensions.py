@@ -8,9 +8,20 @@ from flask import current_app
 from flask_appbuilder.models.sqla.base import SQLA
 from flask_mail import Mail
 from flask_migrate import Migrate
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from werkzeug.local import LocalProxy
 
 db = SQLA()
 mail = Mail()
 migrate = Migrate(render_as_batch=True, compare_type=True)
 appbuilder = LocalProxy(lambda: current_app.appbuilder)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """SQLite enforces foreign keys only when asked, per connection."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

@@ -101,8 +101,7 @@ class ComplaintSecurityManager(SecurityManager):
     def __init__(self, appbuilder):
         super().__init__(appbuilder)
         self._builtin_sets = {
-            role: {(view, permission) for view, permission in grants}
-            for role, grants in self.builtin_roles.items()
+            role: {(view, permission) for view, permission in grants} for role, grants in self.builtin_roles.items()
         }
 
     def _has_access_builtin_roles(self, role, permission_name, view_name) -> bool:

@@ -1,6 +1,6 @@
 """The ``complaint`` REST resource: intake, validation, first contact, visibility."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -55,7 +55,15 @@ def test_received_time_without_offset_is_local_time(app, login):
 
 @pytest.mark.parametrize(
     "source",
-    ["miit", "group_hq", "provincial_ca", "provincial_company", "consumer_association", "petition_office", "media"],
+    [
+        "miit",
+        "group_hq",
+        "provincial_ca",
+        "provincial_company",
+        "consumer_association",
+        "petition_office",
+        "media",
+    ],
 )
 def test_outside_sources_are_escalated_whatever_the_channel(app, login, source):
     response = login("agent1").post(API, json=complaint_body(app, channel="letter", source=source))
@@ -68,7 +76,7 @@ def test_amounts_are_decimal_strings(app, login):
     assert response.get_json()["result"]["disputed_amount"] == "100.50"
 
 
-FUTURE = (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat()
+FUTURE = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
 
 BAD_VALUES = [
     ("channel", "fax", "Not a valid choice"),
@@ -144,7 +152,9 @@ def test_not_logged_in_is_401(app):
 def test_update_keeps_receiver_and_number(app, login):
     agent = login("agent1")
     created = agent.post(API, json=complaint_body(app)).get_json()
-    response = agent.put(f"{API}{created['id']}", json={"topic": "室内信号差", "severity": "major", "major_type": "general"})
+    response = agent.put(
+        f"{API}{created['id']}", json={"topic": "室内信号差", "severity": "major", "major_type": "general"}
+    )
     assert response.status_code == 200
     result = response.get_json()["result"]
     assert (result["topic"], result["severity"], result["major_type"]) == ("室内信号差", "major", "general")
@@ -223,7 +233,10 @@ def test_every_change_is_audited_with_the_user(app, login):
             .order_by(AuditLog.id)
             .all()
         )
-        assert [(entry.action, entry.user) for entry in entries] == [("create", "agent1"), ("update", "agent1")]
+        assert [(entry.action, entry.user) for entry in entries] == [
+            ("create", "agent1"),
+            ("update", "agent1"),
+        ]
         assert entries[0].changes["number"] == [None, created["result"]["number"]]
         assert entries[1].changes["topic"] == ["家中信号差", "室内信号差"]
         assert set(entries[1].changes) <= {"topic", "changed_on"}

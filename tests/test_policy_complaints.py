@@ -1,7 +1,7 @@
 """The complaint rules as plain Python: no app, no database."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,7 +11,7 @@ from app.policy import complaints as policy
 from app.policy.organisation import subtree, validate_department
 from app.policy.roles import rank, sees_everything
 
-NOW = datetime(2026, 11, 28, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -122,7 +122,12 @@ def test_disputed_amount_has_two_places_and_is_not_negative(amount, valid):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("100", Decimal("100.00")), ("100.1", Decimal("100.10")), (" 0.01 ", Decimal("0.01")), (100, Decimal("100.00"))],
+    [
+        ("100", Decimal("100.00")),
+        ("100.1", Decimal("100.10")),
+        (" 0.01 ", Decimal("0.01")),
+        (100, Decimal("100.00")),
+    ],
 )
 def test_parse_amount_gives_two_places(text, expected):
     assert policy.parse_amount(text) == expected
@@ -147,7 +152,15 @@ def test_major_type_only_for_major_complaints():
 
 @pytest.mark.parametrize(
     "source",
-    ["miit", "group_hq", "provincial_ca", "provincial_company", "consumer_association", "petition_office", "media"],
+    [
+        "miit",
+        "group_hq",
+        "provincial_ca",
+        "provincial_company",
+        "consumer_association",
+        "petition_office",
+        "media",
+    ],
 )
 def test_every_outside_source_makes_a_complaint_escalated(source):
     assert policy.is_escalated(source)

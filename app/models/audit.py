@@ -6,7 +6,7 @@ so a rolled-back change leaves no trace and a committed one always has one.
 
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from flask import g, has_request_context
@@ -62,7 +62,7 @@ def _plain(value):
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat() if value.tzinfo else value.isoformat()
+        return value.astimezone(UTC).isoformat() if value.tzinfo else value.isoformat()
     if isinstance(value, date):
         return value.isoformat()
     return value
@@ -101,7 +101,7 @@ def _refuse_changes_to_the_log(session, flush_context, instances):
 @event.listens_for(Session, "after_flush")
 def _record(session, flush_context):
     rows = []
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for action, objects in (
         ("create", session.new),
         ("update", session.dirty),

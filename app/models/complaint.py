@@ -1,6 +1,6 @@
 """The complaint (投诉工单), SPEC.md §3."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import User
@@ -24,7 +24,7 @@ from app.policy.complaints import is_escalated
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Complaint(Model):

@@ -24,6 +24,4 @@ def validate_entry(code: str | None, name: str | None) -> None:
 
 def validate_position(position: str | None) -> None:
     if position is not None and position not in POSITIONS:
-        raise ValidationFailed(
-            {"position": _("Not a valid choice: use one of %(codes)s.", codes=", ".join(POSITIONS))}
-        )
+        raise ValidationFailed({"position": _("Not a valid choice: use one of %(codes)s.", codes=", ".join(POSITIONS))})

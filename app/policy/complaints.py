@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
@@ -122,7 +122,7 @@ def check_received_at(value: datetime | None, now: datetime) -> str | None:
 
 def validate(complaint: ComplaintLike, now: datetime | None = None) -> None:
     """Raise ``ValidationFailed`` naming every invalid field of ``complaint``."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     errors: dict[str, object] = {}
     for field in REQUIRED_FIELDS:
         value = getattr(complaint, field, None)
@@ -133,9 +133,7 @@ def validate(complaint: ComplaintLike, now: datetime | None = None) -> None:
     for field, vocabulary in CODED_FIELDS.items():
         value = getattr(complaint, field, None)
         if value not in (None, "") and value not in vocabulary:
-            errors[field] = _(
-                "Not a valid choice: use one of %(codes)s.", codes=", ".join(vocabulary)
-            )
+            errors[field] = _("Not a valid choice: use one of %(codes)s.", codes=", ".join(vocabulary))
     for field, max_length in (("topic", TOPIC_MAX_LENGTH), ("summary", SUMMARY_MAX_LENGTH)):
         if field not in errors and (message := check_text(getattr(complaint, field), max_length)):
             errors[field] = message
@@ -180,9 +178,7 @@ def receive(
 ) -> Receipt:
     """§3 首问负责制: the receiver and their department follow the complaint to the end."""
     if receiver_id is None or receiver_department_id is None:
-        raise NotAllowed(
-            _("Your account belongs to no department, so it cannot receive complaints.")
-        )
+        raise NotAllowed(_("Your account belongs to no department, so it cannot receive complaints."))
     received_at = received_at or now
     return Receipt(
         receiver_id=receiver_id,

@@ -18,7 +18,6 @@ class PolicyError(Exception):
         return str(self.message)
 
 
-
 class ValidationFailed(PolicyError):
     """One or more values are invalid; ``errors`` maps each field to its message."""
 

@@ -13,9 +13,9 @@ from app.models.catalog import Category, RefundType
 from app.models.complaint import Complaint, NumberSequence
 from app.models.org import Department, StaffProfile
 from app.policy import catalog, complaints
-from app.policy.organisation import validate_department
 from app.policy.errors import ValidationFailed
 from app.policy.i18n import _
+from app.policy.organisation import validate_department
 
 
 def _changes(obj) -> dict[str, tuple]:

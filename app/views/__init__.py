@@ -25,9 +25,7 @@ def register_views(appbuilder) -> None:
     )
     appbuilder.add_view(TeamView, security.MENU_TEAMS, label=_("Teams"), icon="fa-users", **organisation)
     appbuilder.add_view(StaffView, security.MENU_STAFF, label=_("Staff"), icon="fa-id-badge", **organisation)
-    appbuilder.add_view(
-        CategoryView, security.MENU_CATEGORIES, label=_("Categories"), icon="fa-tags", **organisation
-    )
+    appbuilder.add_view(CategoryView, security.MENU_CATEGORIES, label=_("Categories"), icon="fa-tags", **organisation)
     appbuilder.add_view(
         RefundTypeView, security.MENU_REFUND_TYPES, label=_("Refund types"), icon="fa-money", **organisation
     )

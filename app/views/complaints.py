@@ -93,9 +93,7 @@ FORM_FIELDS = {
         description=_("Set when an outside body forwarded the complaint: it is then escalated."),
     ),
     "customer_value": choice_field(LABELS["customer_value"], CUSTOMER_VALUES, required=True),
-    "received_at": LocalDateTimeField(
-        LABELS["received_at"], description=_("Local time; leave empty for now.")
-    ),
+    "received_at": LocalDateTimeField(LABELS["received_at"], description=_("Local time; leave empty for now.")),
     "disputed_amount": AmountField(LABELS["disputed_amount"]),
     "cause": choice_field(LABELS["cause"], CAUSES, required=True),
     "severity": choice_field(LABELS["severity"], SEVERITIES, required=True),
@@ -105,9 +103,7 @@ FORM_FIELDS = {
     "hall_impact": choice_field(LABELS["hall_impact"], HALL_IMPACTS, required=False),
     "customer_prepaid": BooleanField(LABELS["customer_prepaid"]),
     "lawsuit": BooleanField(LABELS["lawsuit"]),
-    "joint_complainants": IntegerField(
-        LABELS["joint_complainants"], default=1, validators=[InputRequired()]
-    ),
+    "joint_complainants": IntegerField(LABELS["joint_complainants"], default=1, validators=[InputRequired()]),
 }
 
 

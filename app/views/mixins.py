@@ -13,7 +13,7 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.policy import PolicyError, ValidationFailed
+from app.policy import Conflict, PolicyError, ValidationFailed
 
 # Model attribute → the field name people and API clients use.
 PUBLIC_NAMES = {
@@ -45,7 +45,7 @@ def save(item, *, new: bool) -> None:
         raise
     except IntegrityError as error:
         session.rollback()
-        raise ValidationFailed({"_": _("This conflicts with an existing record (a code or name already used, or rows that still refer to it).")}) from error
+        raise Conflict(_("This conflicts with an existing record: a code or name is already used.")) from error
 
 
 def delete(item) -> None:
@@ -58,7 +58,7 @@ def delete(item) -> None:
         raise
     except IntegrityError as error:
         session.rollback()
-        raise ValidationFailed({"_": _("Other records still refer to this one, so it cannot be deleted.")}) from error
+        raise Conflict(_("Other records still refer to this one, so it cannot be deleted.")) from error
 
 
 class PolicyFormMixin:

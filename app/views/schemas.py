@@ -17,7 +17,7 @@ class Amount(fields.Field):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise ValidationError(str(_("Give the amount as a decimal string, such as \"100.00\".")))
+            raise ValidationError(str(_('Give the amount as a decimal string, such as "100.00".')))
         try:
             return parse_amount(value)
         except ValueError as error:
