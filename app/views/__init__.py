@@ -29,7 +29,8 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(
         RefundTypeView, security.MENU_REFUND_TYPES, label=_("Refund types"), icon="fa-money", **organisation
     )
-    appbuilder.add_view(AuditView, security.MENU_AUDIT, label=_("Audit log"), icon="fa-history", category="Security")
+    # A top-level entry: leadership reads the log without access to user management.
+    appbuilder.add_view(AuditView, security.MENU_AUDIT, label=_("Audit log"), icon="fa-history")
     appbuilder.add_view_no_menu(TeamMemberView)
     for api in (ComplaintApi, DepartmentApi, CategoryApi, RefundTypeApi, AuditApi):
         appbuilder.add_api(api)
