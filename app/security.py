@@ -11,7 +11,7 @@ from flask import g
 from flask_appbuilder.security.sqla.manager import SecurityManager
 
 from app.policy import roles
-from app.policy.organisation import subtree
+from app.policy.organisation import subtree, unit_of
 
 # Permission names shared by each HTML view and its REST API (class_permission_name).
 COMPLAINT = "Complaint"
@@ -124,6 +124,8 @@ class Viewer:
     role_names: frozenset[str]
     department_id: int | None
     department_ids: frozenset[int]
+    # Room managers and above decide the refunds of their whole unit (policy.organisation.unit_of).
+    approval_department_ids: frozenset[int] = frozenset()
 
     @property
     def sees_everything(self) -> bool:
@@ -136,16 +138,21 @@ def viewer_for(user) -> Viewer:
 
     profile = getattr(user, "profile", None)
     department_id = profile.department_id if profile else None
+    role_names = frozenset(role.name for role in user.roles)
     department_ids: frozenset[int] = frozenset()
+    approval_department_ids: frozenset[int] = frozenset()
     if department_id is not None:
         edges = db.session.query(Department.id, Department.parent_id).all()
         department_ids = frozenset(subtree(department_id, edges))
+        if roles.rank(role_names) >= roles.WORKING_ROLES.index(roles.ROOM_MANAGER):
+            approval_department_ids = frozenset(subtree(unit_of(department_id, edges), edges))
     return Viewer(
         user_id=user.id,
         username=user.username,
-        role_names=frozenset(role.name for role in user.roles),
+        role_names=role_names,
         department_id=department_id,
         department_ids=department_ids,
+        approval_department_ids=approval_department_ids,
     )
 
 

@@ -223,3 +223,12 @@ def test_a_department_cannot_move_below_itself():
 def test_role_rank_and_who_sees_every_complaint(roles, expected_rank, all_rows):
     assert rank(roles) == expected_rank
     assert sees_everything(roles) is all_rows
+
+
+def test_a_departments_unit_is_its_ancestor_below_the_company():
+    from app.policy.organisation import unit_of
+
+    assert unit_of(3, EDGES) == 2  # a room of centre 2
+    assert unit_of(2, EDGES) == 2  # the centre itself
+    assert unit_of(5, EDGES) == 5
+    assert unit_of(1, EDGES) == 1  # the company

@@ -26,6 +26,19 @@ def subtree(root: int, edges: Iterable[tuple[int, int | None]]) -> set[int]:
     return found
 
 
+def unit_of(department: int, edges: Iterable[tuple[int, int | None]]) -> int:
+    """The unit a department belongs to: its ancestor just below the company (or itself).
+
+    (decided) A manager decides the refunds of their unit: the room manager of the
+    complaint support room (CSC-ZY) those of the whole customer service centre.
+    """
+    parents = dict(edges)
+    node = department
+    while parents.get(node) is not None and parents.get(parents[node]) is not None:
+        node = parents[node]
+    return node
+
+
 def validate_department(
     department_id: int | None,
     code: str | None,

@@ -111,3 +111,31 @@ def label(vocabulary: dict, code: str | None) -> str:
     if code is None:
         return ""
     return str(vocabulary.get(code, code))
+
+
+# §2.5: the levels of refund authority, lowest first.
+REFUND_LEVELS = {
+    "frontline": _("Frontline"),
+    "room_manager": _("Room manager"),
+    "center_manager": _("Centre manager"),
+    "leadership": _("Company leadership"),
+}
+
+REFUND_STATUSES = {
+    "pending": _("Pending"),
+    "approved": _("Approved"),
+    "rejected": _("Rejected"),
+}
+
+LIABILITIES = {
+    "yes": _("Company at fault"),
+    "no": _("Company not at fault"),
+}
+
+# §2.4 flexible handling.
+CONSIDERATIONS = {
+    "customer_opinion": _("Customer opinion"),
+    "customer_value": _("Customer value"),
+    "satisfaction": _("Satisfaction"),
+    "social_impact": _("Social impact"),
+}
