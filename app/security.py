@@ -11,7 +11,7 @@ from flask import g
 from flask_appbuilder.security.sqla.manager import SecurityManager
 
 from app.policy import roles
-from app.policy.organisation import subtree, unit_of
+from app.policy.organisation import approval_scope, subtree
 
 # Permission names shared by each HTML view and its REST API (class_permission_name).
 COMPLAINT = "Complaint"
@@ -145,7 +145,7 @@ def viewer_for(user) -> Viewer:
         edges = db.session.query(Department.id, Department.parent_id).all()
         department_ids = frozenset(subtree(department_id, edges))
         if roles.rank(role_names) >= roles.WORKING_ROLES.index(roles.ROOM_MANAGER):
-            approval_department_ids = frozenset(subtree(unit_of(department_id, edges), edges))
+            approval_department_ids = frozenset(approval_scope(department_id, edges))
     return Viewer(
         user_id=user.id,
         username=user.username,

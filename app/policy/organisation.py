@@ -39,6 +39,12 @@ def unit_of(department: int, edges: Iterable[tuple[int, int | None]]) -> int:
     return node
 
 
+def approval_scope(department: int, edges: Iterable[tuple[int, int | None]]) -> set[int]:
+    """The departments whose complaints' refunds a manager of ``department`` decides."""
+    edges = list(edges)
+    return subtree(unit_of(department, edges), edges)
+
+
 def validate_department(
     department_id: int | None,
     code: str | None,

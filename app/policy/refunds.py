@@ -81,12 +81,16 @@ def assess(
     return Assessment(total=total, required_level=level, decided_at_once=authority.covers(requester_authority, level))
 
 
-def check_decision(status: str, required_level: str, decider_authority: str | None, decision: str) -> str:
-    """The new status, or an error: already decided (409), beyond authority (403)."""
+def check_decision(
+    status: str, required_level: str, decider_authority: str | None, decision: str, *, in_scope: bool = True
+) -> str:
+    """The new status, or an error: already decided (409), beyond authority or unit (403)."""
     if decision not in DECISIONS:
         raise ValidationFailed({"decision": _("Decide approve or reject.")})
     if status != PENDING:
         raise Conflict(_("This request has already been decided."))
+    if not in_scope:
+        raise NotAllowed(_("This request belongs to another unit's complaint: its own managers decide it."))
     if not authority.covers(decider_authority, required_level):
         raise NotAllowed(
             _(
@@ -182,10 +186,32 @@ def _decision_of(status: str) -> str:
     return {value: key for key, value in DECISIONS.items()}.get(status, status)
 
 
-def decide(refund, decider, decision: str, note: str | None, now) -> None:
+def in_approval_scope(session, decider, complaint) -> bool:
+    """(decided) Managers decide for their unit; company leadership for every unit."""
+    from app.models import Department
+    from app.policy.organisation import approval_scope
+    from app.policy.roles import sees_everything
+
+    role_names = [role.name for role in decider.roles]
+    if sees_everything(role_names):
+        return True
+    profile = getattr(decider, "profile", None)
+    if profile is None:
+        return False
+    edges = session.query(Department.id, Department.parent_id).all()
+    return complaint.receiving_department_id in approval_scope(profile.department_id, edges)
+
+
+def decide(session, refund, decider, decision: str, note: str | None, now) -> None:
     """Record a decision on ``refund``; the flush checks it (and that nobody decided first)."""
     decider_authority = authority.authority_of(role.name for role in decider.roles)
-    refund.status = check_decision(refund.status, refund.required_level, decider_authority, decision)
+    refund.status = check_decision(
+        refund.status,
+        refund.required_level,
+        decider_authority,
+        decision,
+        in_scope=in_approval_scope(session, decider, refund.complaint),
+    )
     refund.decided_by = decider
     refund.decided_at = now
     refund.decision_note = (note or "").strip() or None

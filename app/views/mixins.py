@@ -67,6 +67,9 @@ class PolicyFormMixin:
     def prepare(self, item, new: bool) -> None:
         """Set what the user does not type (e.g. the receiver); may raise PolicyError."""
 
+    def prefill_add(self, form) -> None:
+        """Fill the empty add form, e.g. from the query string."""
+
     def _show_policy_error(self, form, error: PolicyError) -> None:
         errors = error.errors if isinstance(error, ValidationFailed) else {"_": error.message}
         for field, message in errors.items():
@@ -98,6 +101,7 @@ class PolicyFormMixin:
                 if self._save_form(form, self.datamodel.obj(), new=True):
                     return None
         else:
+            self.prefill_add(form)
             self.update_redirect()
         return self._get_add_widget(form=form, exclude_cols=exclude_cols)
 
