@@ -27,7 +27,10 @@ def create_app(config: type | None = None, **overrides) -> Flask:
     mail.init_app(flask_app)
     migrate.init_app(flask_app, db, directory=str(BASE_DIR / "migrations"))
     with flask_app.app_context():
-        from app import models  # noqa: F401  registers the models
+        from app import (
+            models,  # noqa: F401  registers the models
+            notices,  # noqa: F401  enqueues notices after commit; checks templates
+        )
         from app.policy import hooks  # noqa: F401  the policy backstop on every flush
         from app.views import register_views
         from app.views.formatting import register_template_helpers

@@ -4,6 +4,7 @@ from flask import current_app
 
 from app.extensions import appbuilder, db
 from app.models import Category, Department, RefundType, StaffProfile, Team, TeamMember
+from app.notices import seed_templates
 from app.policy import roles
 
 MAIL_DOMAIN = "dg.example.com"
@@ -148,6 +149,7 @@ def seed(password: str | None = None) -> None:
     for code, name, eligible in REFUND_TYPES:
         _get_or_create(RefundType, {"name": name, "frontline_eligible": eligible}, code=code)
     _seed_teams(departments, users)
+    seed_templates()
     db.session.commit()
 
 

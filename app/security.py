@@ -21,6 +21,8 @@ REFUND_TYPE = "RefundType"
 AUDIT = "AuditLog"
 STAFF = "StaffProfile"
 TEAM = "Team"
+OUTBOX = "Outbox"
+EMAIL_TEMPLATE = "EmailTemplate"
 
 # The REST API's methods mapped onto the HTML view's permissions.
 API_METHOD_PERMISSIONS = {
@@ -42,6 +44,8 @@ MENU_REFUND_TYPES = "Refund types"
 MENU_STAFF = "Staff"
 MENU_TEAMS = "Teams"
 MENU_AUDIT = "Audit log"
+MENU_OUTBOX = "Notice outbox"
+MENU_EMAIL_TEMPLATES = "Email templates"
 
 _READ = ("can_list", "can_show")
 
@@ -77,11 +81,14 @@ FRONTLINE_PERMISSIONS = [
 ]
 ROOM_MANAGER_PERMISSIONS = [*FRONTLINE_PERMISSIONS]
 CENTER_MANAGER_PERMISSIONS = [*ROOM_MANAGER_PERMISSIONS]
-# §8: the audit log is read by company leadership (and Admin).
+# §8: the audit log is read by company leadership (and Admin). So is the outbox
+# of §7, which holds every department's notices: managers get theirs by mail.
 LEADERSHIP_PERMISSIONS = [
     *CENTER_MANAGER_PERMISSIONS,
     *_grant(AUDIT, _READ),
     (MENU_AUDIT, "menu_access"),
+    *_grant(OUTBOX, _READ),
+    (MENU_OUTBOX, "menu_access"),
 ]
 
 ROLE_PERMISSIONS = {

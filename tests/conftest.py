@@ -2,11 +2,17 @@
 
 The database is SQLite in a temporary folder, or PostgreSQL when ``DATABASE_URL``
 says so (CI runs the suite both ways). The demo organisation is seeded once;
-after each test the rows it added are removed again.
+after each test the rows it added are removed again. Redis is real too: the
+server at ``REDIS_URL``, or an embedded one started for the session; mail goes
+to an SMTP server running in this process (aiosmtpd).
 """
 
+import email
+import email.policy
 import os
+import socket
 import tempfile
+from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -19,7 +25,31 @@ PASSWORD = "demo"
 
 
 @pytest.fixture(scope="session")
-def app():
+def redis_url():
+    """A real Redis for the session: ``REDIS_URL``, or an embedded server."""
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    from app import queue
+
+    directory = Path(_TMP) / "redis"
+    queue.embedded(directory)
+    url = f"unix://{directory / queue.SOCKET}"
+    yield url
+    _shut_down(url)
+
+
+def _shut_down(redis_url):
+    from redis import Redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    # Without retries: the server hangs up on SHUTDOWN, as it should.
+    Redis.from_url(redis_url, retry=Retry(NoBackoff(), 0)).shutdown(nosave=True)
+
+
+@pytest.fixture(scope="session")
+def app(redis_url):
     from flask_appbuilder import Model
 
     from app import create_app
@@ -27,7 +57,7 @@ def app():
     from app.extensions import db
     from app.setup import sync_permissions
 
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=DATABASE, DEMO_PASSWORD=PASSWORD)
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=DATABASE, DEMO_PASSWORD=PASSWORD, REDIS_URL=redis_url)
     with app.app_context():
         Model.metadata.drop_all(db.engine)
         Model.metadata.create_all(db.engine)
@@ -72,6 +102,9 @@ def _clean_rows(request):
                     connection.execute(delete(table).where(table.c.id > baseline[table.name]))
             connection.execute(delete(NumberSequence.__table__))
         db.session.remove()
+        from app import queue
+
+        queue.connection().flushdb()
 
 
 @pytest.fixture
@@ -140,3 +173,99 @@ def login(app):
         return made[username]
 
     return make
+
+
+class MailSink:
+    """An SMTP server in this process that keeps what it receives, parsed."""
+
+    def __init__(self):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.messages = []
+        self._controller = None
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 Message accepted"
+
+    def start(self):
+        from aiosmtpd.controller import Controller
+
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self):
+        """An outage: the port refuses connections until ``start``."""
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+
+@pytest.fixture
+def mail_server(app):
+    """The app sends real SMTP to a MailSink (Flask-Mail would suppress it under TESTING)."""
+    from app.extensions import mail
+
+    sink = MailSink()
+    sink.start()
+    settings = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": sink.port, "MAIL_SUPPRESS_SEND": False}
+    saved = {name: app.config.get(name) for name in settings}
+    app.config.update(settings)
+    mail.init_app(app)
+    yield sink
+    sink.stop()
+    app.config.update(saved)
+    mail.init_app(app)
+
+
+@pytest.fixture
+def work(app):
+    """``work()`` runs an RQ worker in this process until the queue is empty."""
+    from rq import SimpleWorker
+
+    from app import queue
+    from workers import jobs
+
+    jobs.use_app(app)
+
+    def run():
+        with app.app_context():
+            connection = queue.connection()
+        SimpleWorker([queue.QUEUE_NAME], connection=connection).work(burst=True)
+
+    return run
+
+
+class StoppableRedis:
+    """A Redis of one test's own, which the test stops (losing its data) and starts again."""
+
+    def __init__(self):
+        from app import queue
+
+        self.directory = Path(tempfile.mkdtemp(dir=_TMP))
+        self.url = f"unix://{self.directory / queue.SOCKET}"
+        self.running = False
+        self.start()
+
+    def start(self):
+        from app import queue
+
+        queue.embedded(self.directory)
+        self.running = True
+
+    def stop(self):
+        if self.running:
+            _shut_down(self.url)
+            self.running = False
+
+
+@pytest.fixture
+def stoppable_redis(app, monkeypatch):
+    """The app talks to a StoppableRedis for the test."""
+    from app import queue
+
+    redis = StoppableRedis()
+    monkeypatch.setitem(app.extensions, "redis", queue.connect(redis.url))
+    yield redis
+    redis.stop()

@@ -29,3 +29,47 @@ def complaint_body(app, **changes) -> dict:
 def complaint_count(app) -> int:
     with app.app_context():
         return db.session.query(Complaint).count()
+
+
+def new_complaint(app, client) -> int:
+    """A complaint recorded through the API by ``client``."""
+    return client.post("/api/v1/complaint/", json=complaint_body(app)).get_json()["id"]
+
+
+def change_with_notice(app, complaint_id: int, key: str = "dispatch:test", department: str = "NET"):
+    """A change and its notice in one transaction, as a feature makes them: a dispatch to ``department``."""
+    from app import notices, recipients
+
+    with app.app_context():
+        complaint = db.session.get(Complaint, complaint_id)
+        target = db.session.query(Department).filter_by(code=department).one()
+        complaint.responsible_department = target
+        outbox_id = notices.notify(
+            "dispatch",
+            recipients.departments([target.id]),
+            {
+                "complaint": notices.complaint_context(complaint),
+                "department": target.name,
+                "note": "请核查",
+                "by": "陈晓敏",
+            },
+            key,
+            complaint=complaint,
+        )
+        db.session.commit()
+        return outbox_id
+
+
+def outbox_row(app, outbox_id: int) -> dict:
+    from app.models import Outbox
+
+    with app.app_context():
+        notice = db.session.get(Outbox, outbox_id)
+        return {column.name: getattr(notice, column.name) for column in Outbox.__table__.columns}
+
+
+def queued_jobs(app) -> list[str]:
+    from app import queue
+
+    with app.app_context():
+        return queue.queue().job_ids

@@ -37,6 +37,7 @@ FRONTLINE = OWN_ACCOUNT | READ_ORGANISATION | ORGANISATION_MENUS | COMPLAINT_WOR
 ROOM_MANAGER = FRONTLINE
 CENTER_MANAGER = ROOM_MANAGER
 LEADERSHIP = CENTER_MANAGER | {("AuditLog", "can_list"), ("AuditLog", "can_show"), ("Audit log", "menu_access")}
+LEADERSHIP |= {("Outbox", "can_list"), ("Outbox", "can_show"), ("Notice outbox", "menu_access")}
 
 EXPECTED = {
     "Frontline": FRONTLINE,
@@ -93,6 +94,9 @@ HTTP = [
     ("GET", "/api/v1/complaint/", {"agent1": 200, "room1": 200, "center1": 200, "leader1": 200, "admin": 403}),
     ("GET", "/audit/list/", {"agent1": 403, "room1": 403, "center1": 403, "leader1": 200, "admin": 200}),
     ("GET", "/api/v1/audit/", {"agent1": 403, "room1": 403, "center1": 403, "leader1": 200, "admin": 200}),
+    ("GET", "/outbox/list/", {"agent1": 403, "room1": 403, "center1": 403, "leader1": 200, "admin": 200}),
+    ("GET", "/api/v1/outbox/", {"agent1": 403, "room1": 403, "center1": 403, "leader1": 200, "admin": 200}),
+    ("GET", "/email-templates/list/", {"agent1": 403, "room1": 403, "center1": 403, "leader1": 403, "admin": 200}),
     ("GET", "/departments/list/", {user: 200 for user in USERS}),
     ("GET", "/api/v1/department/", {user: 200 for user in USERS}),
     ("GET", "/api/v1/category/", {user: 200 for user in USERS}),

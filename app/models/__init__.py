@@ -3,6 +3,7 @@
 from app.models.audit import AuditLog
 from app.models.catalog import Category, RefundType
 from app.models.complaint import Complaint, NumberSequence
+from app.models.notice import EmailTemplate, Outbox
 from app.models.org import Department, StaffProfile, Team, TeamMember
 
 __all__ = [
@@ -10,7 +11,9 @@ __all__ = [
     "Category",
     "Complaint",
     "Department",
+    "EmailTemplate",
     "NumberSequence",
+    "Outbox",
     "RefundType",
     "StaffProfile",
     "Team",

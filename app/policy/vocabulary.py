@@ -106,6 +106,33 @@ AUDIT_ACTIONS = {
 }
 
 
+# API.md `outbox`: the kinds of notice, one email template each (§7).
+NOTICE_TEMPLATES = {
+    "alert": _("Alert"),
+    "dispatch": _("Dispatch"),
+    "urge": _("Urge"),
+    "escalation": _("Escalation"),
+    "progress_report": _("Progress report"),
+    "final_result": _("Final result"),
+    "meeting_notice": _("Meeting notice"),
+    "meeting_minutes": _("Meeting minutes"),
+    "monthly_bulletin": _("Monthly bulletin"),
+    "refund_pending": _("Refund awaiting decision"),
+    "refund_decided": _("Refund decided"),
+    "criticism": _("Criticism"),
+    "commendation": _("Commendation"),
+}
+
+# §7: a notice's life in the outbox; ``stored``: kept, not sent, as no mail server is set.
+NOTICE_STATUSES = {
+    "queued": _("Queued"),
+    "sending": _("Sending"),
+    "sent": _("Sent"),
+    "failed": _("Failed"),
+    "stored": _("Stored (no mail server)"),
+}
+
+
 def label(vocabulary: dict, code: str | None) -> str:
     """The label of ``code``, or the code itself when it is unknown."""
     if code is None:
@@ -138,4 +165,22 @@ CONSIDERATIONS = {
     "customer_value": _("Customer value"),
     "satisfaction": _("Satisfaction"),
     "social_impact": _("Social impact"),
+}
+
+# §3: what can be done to a complaint (buttons and API actions).
+ACTIONS = {
+    "dispatch": _("dispatched"),
+    "accept": _("accepted"),
+    "return": _("returned"),
+    "urge": _("urged"),
+    "escalate": _("escalated"),
+    "resolve": _("resolved"),
+    "close": _("closed"),
+    "reopen": _("reopened"),
+}
+
+CALLBACKS = {
+    "satisfied": _("Satisfied"),
+    "basically_satisfied": _("Basically satisfied"),
+    "dissatisfied": _("Dissatisfied"),
 }

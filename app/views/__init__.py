@@ -6,6 +6,7 @@ from app import security
 from app.views.audit import AuditApi, AuditView
 from app.views.catalog import CategoryApi, CategoryView, RefundTypeApi, RefundTypeView
 from app.views.complaints import ComplaintApi, ComplaintView
+from app.views.notices import EmailTemplateView, OutboxApi, OutboxView
 from app.views.org import DepartmentApi, DepartmentView, StaffView, TeamMemberView, TeamView
 
 
@@ -31,6 +32,14 @@ def register_views(appbuilder) -> None:
     )
     # A top-level entry: leadership reads the log without access to user management.
     appbuilder.add_view(AuditView, security.MENU_AUDIT, label=_("Audit log"), icon="fa-history")
+    appbuilder.add_view(OutboxView, security.MENU_OUTBOX, label=_("Outbox"), icon="fa-envelope")
+    appbuilder.add_view(
+        EmailTemplateView,
+        security.MENU_EMAIL_TEMPLATES,
+        label=_("Email templates"),
+        icon="fa-envelope-o",
+        **organisation,
+    )
     appbuilder.add_view_no_menu(TeamMemberView)
-    for api in (ComplaintApi, DepartmentApi, CategoryApi, RefundTypeApi, AuditApi):
+    for api in (ComplaintApi, DepartmentApi, CategoryApi, RefundTypeApi, AuditApi, OutboxApi):
         appbuilder.add_api(api)

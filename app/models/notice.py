@@ -1,0 +1,56 @@
+"""Notices (SPEC.md §7): the outbox of emails and the templates they are rendered from."""
+
+from flask_appbuilder import Model
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import relationship
+
+from app.models.complaint import Complaint, utcnow
+from app.models.types import UTCDateTime
+from app.policy.notices import QUEUED
+
+
+class Outbox(Model):
+    """One email notice, written in the same transaction as the change that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        # The scan's question: which queued notices are due, which sending ones are stale.
+        Index("ix_outbox_status_next_attempt", "status", "next_attempt_at"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    template = Column(String(32), nullable=False, index=True)
+    recipients = Column(JSON, nullable=False)
+    subject = Column(String(255), nullable=False)
+    body = Column(Text, nullable=False)
+    # §7: at most one notice per key (template, object, period), enforced by the database.
+    key = Column(String(200), nullable=False, unique=True)
+    complaint_id = Column(Integer, ForeignKey("complaint.id"), index=True)
+    incident_id = Column(Integer, index=True)
+    status = Column(String(10), nullable=False, default=QUEUED)
+    attempts = Column(Integer, nullable=False, default=0)
+    last_error = Column(Text)
+    next_attempt_at = Column(UTCDateTime)
+    attempted_at = Column(UTCDateTime)
+    created_on = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    sent_on = Column(UTCDateTime)
+
+    complaint = relationship(Complaint)
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class EmailTemplate(Model):
+    """The subject and body of one kind of notice, as Admin edits them (sandboxed Jinja)."""
+
+    __tablename__ = "email_template"
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(32), unique=True, nullable=False)
+    subject = Column(String(255), nullable=False)
+    body = Column(Text, nullable=False)
+    changed_on = Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    def __str__(self) -> str:
+        return self.code

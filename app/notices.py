@@ -1,0 +1,346 @@
+"""Notices (SPEC.md §7): templated emails kept in the outbox and sent by RQ workers.
+
+``notify`` is the one door: it renders the template and adds the outbox row to
+the current transaction, so a rolled-back change leaves no notice. After the
+commit the new rows are put on the queue; if Redis is down then, they stay
+``queued`` and the scan enqueues them later. ``deliver`` (a worker's job) sends
+a notice at most once: it claims the row with a conditional UPDATE first.
+"""
+
+import logging
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
+from datetime import date, datetime
+from decimal import Decimal
+from email.utils import parseaddr
+from functools import lru_cache
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel.speaklater import LazyString
+from flask_mail import Message
+from jinja2 import ChainableUndefined, Template, TemplateSyntaxError
+from jinja2.sandbox import SandboxedEnvironment
+from redis import RedisError
+from rq import Queue
+from rq.job import Job, JobStatus
+from sqlalchemy import event, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from app import clock, queue
+from app.extensions import db, mail
+from app.models import Complaint, EmailTemplate, Outbox
+from app.policy import ValidationFailed
+from app.policy import notices as policy
+from app.policy.i18n import _
+from app.policy.vocabulary import CHANNELS, NOTICE_TEMPLATES, STATUSES, label
+from app.recipients import combine
+
+log = logging.getLogger(__name__)
+
+DEFAULTS = Path(__file__).parent / "templates" / "email"
+DELIVER_JOB = "workers.jobs.deliver"
+JOB_TIMEOUT_SECONDS = 60
+FAILED_JOB_TTL_SECONDS = 7 * 24 * 3600
+LIVE_JOB_STATUSES = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.STARTED, JobStatus.DEFERRED}
+NO_RECIPIENTS = "No recipient address: give the department a mailbox or the person an email address."
+INTERRUPTED = "Interrupted while sending (the worker stopped); queued again."
+_TO_ENQUEUE = "outbox_to_enqueue"
+
+
+def _local_time(value, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    return clock.format_local(value, pattern) if isinstance(value, datetime) else str(value or "")
+
+
+def _yuan(value) -> str:
+    try:
+        return f"¥{Decimal(value):,.2f}"
+    except (ArithmeticError, TypeError, ValueError):
+        return str(value or "")
+
+
+# Admin edits the templates: they run sandboxed, and a missing value prints as nothing.
+sandbox = SandboxedEnvironment(undefined=ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
+sandbox.filters.update(local_time=_local_time, yuan=_yuan)
+
+
+@lru_cache(maxsize=256)
+def _compiled(source: str) -> Template:
+    return sandbox.from_string(source)
+
+
+def default_template(code: str) -> tuple[str, str]:
+    """The shipped Chinese subject and body: the file's first line, then the rest."""
+    text = (DEFAULTS / f"{code}.txt").read_text(encoding="utf-8")
+    subject, _newline, body = text.partition("\n")
+    return subject.strip(), body.lstrip("\n")
+
+
+def validate_template(code: str | None, subject: str | None, body: str | None) -> None:
+    errors = {}
+    if code not in NOTICE_TEMPLATES:
+        errors["code"] = _("Not a valid choice: use one of %(codes)s.", codes=", ".join(NOTICE_TEMPLATES))
+    for field, source in (("subject", subject), ("body", body)):
+        if not source or not source.strip():
+            errors[field] = _("This field is required.")
+            continue
+        try:
+            sandbox.parse(source)
+        except TemplateSyntaxError as error:
+            errors[field] = _("Template error on line %(line)s: %(message)s", line=error.lineno, message=error.message)
+    if errors:
+        raise ValidationFailed(errors)
+
+
+@event.listens_for(Session, "before_flush")
+def _check_templates(session, flush_context, instances):
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, EmailTemplate):
+            validate_template(obj.code, obj.subject, obj.body)
+
+
+def seed_templates() -> None:
+    """Add the shipped template of every code that has none; edited ones stay as they are."""
+    existing = set(db.session.scalars(select(EmailTemplate.code)))
+    for code in NOTICE_TEMPLATES:
+        if code not in existing:
+            subject, body = default_template(code)
+            db.session.add(EmailTemplate(code=code, subject=subject, body=body))
+    db.session.flush()
+
+
+def _in_notice_language() -> AbstractContextManager:
+    """Notices are written in the default language (Chinese), whoever's request caused them."""
+    return force_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def _plain(value, where: str = "context"):
+    """The context as plain values: a template must not reach into model objects."""
+    if isinstance(value, LazyString):
+        return str(value)
+    if isinstance(value, (str, int, float, Decimal, date)) or value is None:
+        return value
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item, f"{where}.{key}") for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item, f"{where}[{index}]") for index, item in enumerate(value)]
+    raise TypeError(f"{where} is a {type(value).__name__}: give a notice plain values only")
+
+
+def _render_with(subject: str, body: str, values: dict) -> tuple[str, str]:
+    # One line, as mail headers need; the column holds 255 characters.
+    rendered_subject = " ".join(_compiled(subject).render(values).split())[:255]
+    return rendered_subject, _compiled(body).render(values).strip() + "\n"
+
+
+def render(code: str, context: Mapping) -> tuple[str, str]:
+    """Subject and body of template ``code``: Admin's version, or the shipped one if that fails."""
+    with _in_notice_language():
+        values = {"now": clock.now(), **_plain(context)}
+    edited = db.session.scalar(select(EmailTemplate).where(EmailTemplate.code == code))
+    if edited is not None:
+        try:
+            return _render_with(edited.subject, edited.body, values)
+        except Exception:
+            # Admin's edit must never block the change that sends the notice.
+            log.exception("Email template %r failed; the shipped default is used instead", code)
+    return _render_with(*default_template(code), values)
+
+
+def complaint_context(complaint: Complaint) -> dict:
+    """A complaint as the plain values its templates read (``complaint.number`` …)."""
+    receiver = complaint.receiver
+    with _in_notice_language():
+        return {
+            "id": complaint.id,
+            "number": complaint.number,
+            "topic": complaint.topic,
+            "summary": complaint.summary,
+            "category": complaint.category.name if complaint.category else "",
+            "channel": label(CHANNELS, complaint.channel),
+            "customer_phone": complaint.customer_phone,
+            "received_at": complaint.received_at,
+            "receiver": f"{receiver.first_name}{receiver.last_name}" if receiver else "",
+            "receiving_department": complaint.receiving_department.name if complaint.receiving_department else "",
+            "responsible_department": (
+                complaint.responsible_department.name if complaint.responsible_department else ""
+            ),
+            "status": label(STATUSES, complaint.status),
+            "first_reply_due": complaint.first_reply_due,
+            "resolve_due": complaint.resolve_due,
+        }
+
+
+def notify(
+    template: str,
+    recipients: Iterable[str],
+    context: Mapping,
+    key: str,
+    *,
+    complaint: Complaint | None = None,
+    incident_id: int | None = None,
+) -> int | None:
+    """Add a notice to the current transaction; it goes out after the commit, once per ``key``.
+
+    ``key`` names the occasion (template, object, period), e.g. ``"dispatch:12:1"``:
+    a notice whose key exists already is not created again, and None is returned.
+    """
+    if template not in NOTICE_TEMPLATES:
+        raise ValueError(f"No email template {template!r}: use one of {', '.join(NOTICE_TEMPLATES)}")
+    session = db.session
+    addresses = combine(recipients)
+    subject, body = render(template, context)
+    if complaint is not None and complaint.id is None:
+        session.flush()
+    now = clock.now()
+    values = {
+        "template": template,
+        "recipients": addresses,
+        "subject": subject,
+        "body": body,
+        "key": key,
+        "complaint_id": complaint.id if complaint is not None else None,
+        "incident_id": incident_id,
+        "status": policy.QUEUED if addresses else policy.FAILED,
+        "attempts": 0,
+        "last_error": None if addresses else NO_RECIPIENTS,
+        "next_attempt_at": now if addresses else None,
+        "created_on": now,
+    }
+    connection = session.connection()
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    # The unique key decides, not a check before the insert: two at once create one.
+    outbox_id = connection.execute(
+        dialect.insert(Outbox.__table__)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(Outbox.__table__.c.id)
+    ).scalar()
+    if outbox_id is not None and addresses:
+        _enqueue_after_commit(session, [(outbox_id, 0)])
+    return outbox_id
+
+
+def _enqueue_after_commit(session, notices: Iterable[tuple[int, int]]) -> None:
+    session.info.setdefault(_TO_ENQUEUE, []).extend(notices)
+
+
+@event.listens_for(Session, "after_commit")
+def _enqueue_committed(session):
+    notices = session.info.pop(_TO_ENQUEUE, None)
+    if notices:
+        enqueue(notices)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session):
+    session.info.pop(_TO_ENQUEUE, None)
+
+
+def job_id(outbox_id: int, attempts: int) -> str:
+    """One RQ job per attempt, so the scan can tell a notice already on the queue."""
+    return f"outbox-{outbox_id}-{attempts}"
+
+
+def enqueue(notices: Iterable[tuple[int, int]]) -> int:
+    """Put notices, as (id, attempts so far), on the queue; with Redis down they wait for the scan."""
+    jobs = [
+        Queue.prepare_data(
+            DELIVER_JOB,
+            args=(outbox_id,),
+            job_id=job_id(outbox_id, attempts),
+            timeout=JOB_TIMEOUT_SECONDS,
+            failure_ttl=FAILED_JOB_TTL_SECONDS,
+        )
+        for outbox_id, attempts in notices
+    ]
+    try:
+        queue.queue().enqueue_many(jobs)
+    except RedisError as error:
+        log.warning("Redis is unreachable (%s): %d notice(s) stay queued for the next scan", error, len(jobs))
+        return 0
+    return len(jobs)
+
+
+def enqueue_due(now: datetime) -> int:
+    """Scan check: enqueue the queued notices that are due and not on the queue already."""
+    due = db.session.execute(
+        select(Outbox.id, Outbox.attempts)
+        .where(Outbox.status == policy.QUEUED, Outbox.next_attempt_at <= now)
+        .order_by(Outbox.id)
+    ).all()
+    if not due:
+        return 0
+    jobs = Job.fetch_many([job_id(*notice) for notice in due], connection=queue.connection())
+    waiting = [
+        tuple(notice)
+        for notice, job in zip(due, jobs, strict=True)
+        if job is None or job.get_status(refresh=False) not in LIVE_JOB_STATUSES
+    ]
+    return enqueue(waiting) if waiting else 0
+
+
+def release_stale(now: datetime) -> int:
+    """Scan check: a notice left ``sending`` by a worker that stopped is queued again."""
+    result = db.session.execute(
+        update(Outbox)
+        .where(Outbox.status == policy.SENDING, Outbox.attempted_at < now - policy.STALE_SENDING)
+        .values(status=policy.QUEUED, next_attempt_at=now, last_error=INTERRUPTED)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def resend(outbox_ids: Iterable[int]) -> int:
+    """Queue failed or stored notices once more (Admin, from the outbox); returns how many."""
+    notices = db.session.execute(
+        update(Outbox)
+        .where(Outbox.id.in_(list(outbox_ids)), Outbox.status.in_(policy.RESENDABLE))
+        .values(status=policy.QUEUED, next_attempt_at=clock.now())
+        .returning(Outbox.id, Outbox.attempts)
+        .execution_options(synchronize_session=False)
+    ).all()
+    _enqueue_after_commit(db.session, [tuple(notice) for notice in notices])
+    db.session.commit()
+    return len(notices)
+
+
+def deliver(outbox_id: int) -> str | None:
+    """Send one notice (a worker's job); None when another job has it or it went out already."""
+    claimed = db.session.execute(
+        update(Outbox)
+        .where(Outbox.id == outbox_id, Outbox.status == policy.QUEUED)
+        .values(status=policy.SENDING, attempts=Outbox.attempts + 1, attempted_at=clock.now())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if not claimed:
+        return None
+    notice = db.session.get(Outbox, outbox_id)
+    if not current_app.config["MAIL_SERVER"]:
+        # Nowhere to send it: kept in the outbox, readable there, never marked sent.
+        notice.status = policy.STORED
+    else:
+        try:
+            mail.send(_message(notice))
+        except Exception as error:
+            notice.last_error = f"{type(error).__name__}: {error}"
+            notice.next_attempt_at = policy.next_attempt_at(notice.attempts, clock.now())
+            notice.status = policy.QUEUED if notice.next_attempt_at else policy.FAILED
+            db.session.commit()
+            raise
+        notice.status = policy.SENT
+        notice.sent_on = clock.now()
+    db.session.commit()
+    return notice.status
+
+
+def _message(notice: Outbox) -> Message:
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    message = Message(subject=notice.subject, recipients=list(notice.recipients), body=notice.body, sender=sender)
+    # The same Message-ID on every attempt lets mail systems drop a repeat.
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    message.msgId = f"<notice-{notice.id}-{int(notice.created_on.timestamp())}@{domain}>"
+    return message
