@@ -22,7 +22,26 @@ AUDIT = "AuditLog"
 STAFF = "StaffProfile"
 TEAM = "Team"
 OUTBOX = "Outbox"
+REFUND = "Refund"
+REFUND_INBOX = "RefundInbox"
 EMAIL_TEMPLATE = "EmailTemplate"
+
+# Each resource's permissions, the same for its HTML view and its REST API: FAB
+# drops at every sync the permissions one of the two does not list.
+CRUD = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
+RESOURCE_PERMISSIONS = {
+    COMPLAINT: ["can_list", "can_show", "can_add", "can_edit"],
+    DEPARTMENT: CRUD,
+    CATEGORY: CRUD,
+    REFUND_TYPE: CRUD,
+    STAFF: CRUD,
+    TEAM: CRUD,
+    AUDIT: ["can_list", "can_show"],
+    OUTBOX: ["can_list", "can_show", "resend"],
+    EMAIL_TEMPLATE: ["can_list", "can_show", "can_edit"],
+    REFUND: ["can_list", "can_show", "can_add", "can_decide"],
+    REFUND_INBOX: ["can_list", "can_decide"],
+}
 
 # The REST API's methods mapped onto the HTML view's permissions.
 API_METHOD_PERMISSIONS = {
@@ -45,6 +64,8 @@ MENU_STAFF = "Staff"
 MENU_TEAMS = "Teams"
 MENU_AUDIT = "Audit log"
 MENU_OUTBOX = "Notice outbox"
+MENU_REFUNDS = "Refund requests"
+MENU_REFUND_INBOX = "Approvals inbox"
 MENU_EMAIL_TEMPLATES = "Email templates"
 
 _READ = ("can_list", "can_show")
@@ -76,10 +97,18 @@ _STAFF_BASICS = [
 FRONTLINE_PERMISSIONS = [
     *_STAFF_BASICS,
     *_grant(COMPLAINT, ("can_list", "can_show", "can_add", "can_edit")),
+    *_grant(REFUND, ("can_list", "can_show", "can_add")),
     (MENU_WORK, "menu_access"),
     (MENU_COMPLAINTS, "menu_access"),
+    (MENU_REFUNDS, "menu_access"),
 ]
-ROOM_MANAGER_PERMISSIONS = [*FRONTLINE_PERMISSIONS]
+# §2.5: room managers and above decide refunds within their authority.
+ROOM_MANAGER_PERMISSIONS = [
+    *FRONTLINE_PERMISSIONS,
+    (REFUND, "can_decide"),
+    *_grant(REFUND_INBOX, ("can_list", "can_decide")),
+    (MENU_REFUND_INBOX, "menu_access"),
+]
 CENTER_MANAGER_PERMISSIONS = [*ROOM_MANAGER_PERMISSIONS]
 # §8: the audit log is read by company leadership (and Admin). So is the outbox
 # of §7, which holds every department's notices: managers get theirs by mail.
@@ -99,7 +128,7 @@ ROLE_PERMISSIONS = {
 }
 
 # Views of complaint work: Admin configures, it does not handle complaints.
-WORK_VIEWS = {COMPLAINT, MENU_WORK, MENU_COMPLAINTS}
+WORK_VIEWS = {COMPLAINT, REFUND, REFUND_INBOX, MENU_WORK, MENU_COMPLAINTS, MENU_REFUNDS, MENU_REFUND_INBOX}
 
 
 class ComplaintSecurityManager(SecurityManager):

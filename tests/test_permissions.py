@@ -14,7 +14,7 @@ from app.extensions import appbuilder, db
 from tests.helpers import complaint_body
 
 READ = {"can_list", "can_show"}
-WRITE = {"can_add", "can_edit", "can_delete", "can_download"}
+WRITE = {"can_add", "can_edit", "can_delete"}
 
 OWN_ACCOUNT = {
     ("UserDBModelView", "can_userinfo"),
@@ -33,8 +33,22 @@ COMPLAINT_WORK = {("Complaint", permission) for permission in ("can_list", "can_
     ("Complaint handling", "menu_access"),
     ("Complaints", "menu_access"),
 }
-FRONTLINE = OWN_ACCOUNT | READ_ORGANISATION | ORGANISATION_MENUS | COMPLAINT_WORK
-ROOM_MANAGER = FRONTLINE
+REQUEST_REFUNDS = {
+    ("Refund", "can_list"),
+    ("Refund", "can_show"),
+    ("Refund", "can_add"),
+    ("Refund requests", "menu_access"),
+}
+DECIDE_REFUNDS = {
+    ("Refund", "can_decide"),
+    ("RefundInbox", "can_list"),
+    ("RefundInbox", "can_decide"),
+    ("Approvals inbox", "menu_access"),
+}
+WORK = COMPLAINT_WORK | REQUEST_REFUNDS | DECIDE_REFUNDS
+FRONTLINE = OWN_ACCOUNT | READ_ORGANISATION | ORGANISATION_MENUS | COMPLAINT_WORK | REQUEST_REFUNDS
+# §2.5: room managers and above decide refunds.
+ROOM_MANAGER = FRONTLINE | DECIDE_REFUNDS
 CENTER_MANAGER = ROOM_MANAGER
 LEADERSHIP = CENTER_MANAGER | {("AuditLog", "can_list"), ("AuditLog", "can_show"), ("Audit log", "menu_access")}
 LEADERSHIP |= {("Outbox", "can_list"), ("Outbox", "can_show"), ("Notice outbox", "menu_access")}
@@ -72,7 +86,7 @@ def test_each_higher_role_holds_the_lower_ones_rights():
 
 def test_admin_configures_everything_but_does_no_complaint_work(app):
     granted = {pair for pair in registered_permissions(app) if has(app, "Admin", *pair)}
-    assert granted == set(registered_permissions(app)) - COMPLAINT_WORK
+    assert granted == set(registered_permissions(app)) - WORK
     for view in ("Department", "Category", "RefundType", "StaffProfile", "Team", "UserDBModelView"):
         assert {(view, permission) for permission in READ | WRITE} <= granted
     assert ("AuditLog", "can_list") in granted
@@ -92,6 +106,9 @@ HTTP = [
     ("GET", "/complaints/list/", {"agent1": 200, "room1": 200, "center1": 200, "leader1": 200, "admin": 403}),
     ("GET", "/complaints/add", {"agent1": 200, "room1": 200, "center1": 200, "leader1": 200, "admin": 403}),
     ("GET", "/api/v1/complaint/", {"agent1": 200, "room1": 200, "center1": 200, "leader1": 200, "admin": 403}),
+    ("GET", "/refunds/list/", {"agent1": 200, "room1": 200, "center1": 200, "leader1": 200, "admin": 403}),
+    ("GET", "/api/v1/refund/", {"agent1": 200, "room1": 200, "center1": 200, "leader1": 200, "admin": 403}),
+    ("GET", "/refund-inbox/list/", {"agent1": 403, "room1": 200, "center1": 200, "leader1": 200, "admin": 403}),
     ("GET", "/audit/list/", {"agent1": 403, "room1": 403, "center1": 403, "leader1": 200, "admin": 200}),
     ("GET", "/api/v1/audit/", {"agent1": 403, "room1": 403, "center1": 403, "leader1": 200, "admin": 200}),
     ("GET", "/outbox/list/", {"agent1": 403, "room1": 403, "center1": 403, "leader1": 200, "admin": 200}),

@@ -5,6 +5,7 @@ from app.models.catalog import Category, RefundType
 from app.models.complaint import Complaint, NumberSequence
 from app.models.notice import EmailTemplate, Outbox
 from app.models.org import Department, StaffProfile, Team, TeamMember
+from app.models.refund import RefundRequest
 
 __all__ = [
     "AuditLog",
@@ -14,6 +15,7 @@ __all__ = [
     "EmailTemplate",
     "NumberSequence",
     "Outbox",
+    "RefundRequest",
     "RefundType",
     "StaffProfile",
     "Team",

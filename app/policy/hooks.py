@@ -12,7 +12,8 @@ from app import clock
 from app.models.catalog import Category, RefundType
 from app.models.complaint import Complaint, NumberSequence
 from app.models.org import Department, StaffProfile
-from app.policy import catalog, complaints
+from app.models.refund import RefundRequest
+from app.policy import catalog, complaints, refunds
 from app.policy.errors import ValidationFailed
 from app.policy.i18n import _
 from app.policy.organisation import validate_department
@@ -85,3 +86,71 @@ def check_configuration(session, flush_context, instances):
                 parent_id = (obj.parent.id if obj.parent else None) if parent_changed else obj.parent_id
                 edges = session.query(Department.id, Department.parent_id).all()
             validate_department(obj.id, obj.code, obj.name, obj.kind, parent_id, obj.email, edges)
+
+
+@event.listens_for(Session, "before_flush")
+def check_refunds(session, flush_context, instances):
+    """§2.4–2.5 on every save of a refund request, whatever the door."""
+    now = clock.now()
+    running_totals = {}
+    with session.no_autoflush:
+        for obj in sorted((o for o in session.new if isinstance(o, RefundRequest)), key=id):
+            complaint_id = obj.complaint.id if obj.complaint is not None else obj.complaint_id
+            if complaint_id is not None and complaint_id not in running_totals:
+                running_totals[complaint_id] = refunds.counted_total(session, complaint_id)
+            # The API gives ids; the rules read the related rows.
+            if obj.complaint is None and complaint_id is not None:
+                obj.complaint = session.get(Complaint, complaint_id)
+            if obj.refund_type is None and obj.refund_type_id is not None:
+                obj.refund_type = session.get(RefundType, obj.refund_type_id)
+            refunds.admit(obj, running_totals.get(complaint_id, 0), now)
+            if obj.status in refunds.COUNTED_STATUSES:
+                running_totals[complaint_id] += obj.amount
+        for obj in session.dirty:
+            if isinstance(obj, RefundRequest) and session.is_modified(obj):
+                refunds.check_change(obj, _changes(obj))
+        for obj in session.deleted:
+            if isinstance(obj, RefundRequest):
+                history = inspect(obj).attrs.status.history
+                refunds.check_unchanged(history.deleted[0] if history.deleted else obj.status)
+
+
+@event.listens_for(Session, "after_flush")
+def notify_refunds(session, flush_context):
+    """§2.5: a pending request asks its deciders; a decision tells the requester."""
+    from app import notices, recipients
+
+    for obj in [*session.new, *session.dirty]:
+        if not isinstance(obj, RefundRequest):
+            continue
+        history = inspect(obj).attrs.status.history
+        became_pending = obj in session.new and obj.status == refunds.PENDING
+        decided = history.deleted and history.deleted[0] == refunds.PENDING and obj.status != refunds.PENDING
+        if not (became_pending or decided):
+            continue
+        with session.no_autoflush:
+            context = {"complaint": notices.complaint_context(obj.complaint), "refund": refund_context(obj)}
+            if became_pending:
+                to = recipients.users(refunds.decider_ids(session, obj))
+                notices.notify("refund_pending", to, context, f"refund_pending:{obj.id}", complaint=obj.complaint)
+            elif obj.decided_by_id != obj.requested_by_id:
+                to = recipients.users([obj.requested_by_id])
+                notices.notify("refund_decided", to, context, f"refund_decided:{obj.id}", complaint=obj.complaint)
+
+
+def refund_context(refund: RefundRequest) -> dict:
+    """A refund request as the plain values its templates read."""
+    from app.policy.vocabulary import REFUND_LEVELS, REFUND_STATUSES, label
+
+    def name(user):
+        return f"{user.first_name}{user.last_name}" if user else ""
+
+    return {
+        "amount": refund.amount,
+        "type": refund.refund_type.name if refund.refund_type else "",
+        "level": label(REFUND_LEVELS, refund.required_level),
+        "requested_by": name(refund.requested_by),
+        "decision": label(REFUND_STATUSES, refund.status),
+        "decided_by": name(refund.decided_by),
+        "note": refund.decision_note if refund.status != refunds.PENDING else refund.note,
+    }

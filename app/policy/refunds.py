@@ -215,3 +215,41 @@ def decide(session, refund, decider, decision: str, note: str | None, now) -> No
     refund.decided_by = decider
     refund.decided_at = now
     refund.decision_note = (note or "").strip() or None
+
+
+def decider_ids(session, refund) -> list[int]:
+    """Who is asked to decide a pending request: the lowest level that may, in its unit.
+
+    (decided) The managers of the complaint's unit whose authority is the lowest that
+    covers the request; if the unit has none (or leadership is needed), the unit's
+    supervising company leader, else every company leader.
+    """
+    from flask_appbuilder.security.sqla.models import Role, User
+    from sqlalchemy import select
+
+    from app.models import Department, StaffProfile
+    from app.policy.organisation import approval_scope, unit_of
+    from app.policy.roles import LEADERSHIP
+
+    edges = session.query(Department.id, Department.parent_id).all()
+    receiving = refund.complaint.receiving_department_id
+    staff = session.execute(
+        select(User)
+        .join(StaffProfile, StaffProfile.user_id == User.id)
+        .where(StaffProfile.department_id.in_(approval_scope(receiving, edges)), User.active.is_(True))
+        .order_by(User.id)
+    ).scalars()
+    by_level: dict[str, list[int]] = {}
+    for user in staff:
+        by_level.setdefault(authority.authority_of(role.name for role in user.roles), []).append(user.id)
+    for level in authority.LEVELS[authority.LEVELS.index(refund.required_level) :]:
+        if level != authority.LEADERSHIP and by_level.get(level):
+            return by_level[level]
+    leader = session.get(Department, unit_of(receiving, edges)).supervising_leader_id
+    if leader is not None:
+        return [leader]
+    return list(
+        session.scalars(
+            select(User.id).join(User.roles).where(Role.name == LEADERSHIP, User.active.is_(True)).order_by(User.id)
+        )
+    )

@@ -8,6 +8,7 @@ from app.views.catalog import CategoryApi, CategoryView, RefundTypeApi, RefundTy
 from app.views.complaints import ComplaintApi, ComplaintView
 from app.views.notices import EmailTemplateView, OutboxApi, OutboxView
 from app.views.org import DepartmentApi, DepartmentView, StaffView, TeamMemberView, TeamView
+from app.views.refunds import RefundApi, RefundInboxView, RefundView
 
 
 def register_views(appbuilder) -> None:
@@ -19,6 +20,11 @@ def register_views(appbuilder) -> None:
         category=security.MENU_WORK,
         category_label=_("Complaint handling"),
         category_icon="fa-headphones",
+    )
+    work = {"category": security.MENU_WORK}
+    appbuilder.add_view(RefundView, security.MENU_REFUNDS, label=_("Refund requests"), icon="fa-money", **work)
+    appbuilder.add_view(
+        RefundInboxView, security.MENU_REFUND_INBOX, label=_("Approvals inbox"), icon="fa-check-square-o", **work
     )
     organisation = {"category": security.MENU_ORGANISATION, "category_label": _("Organisation")}
     appbuilder.add_view(
@@ -41,5 +47,5 @@ def register_views(appbuilder) -> None:
         **organisation,
     )
     appbuilder.add_view_no_menu(TeamMemberView)
-    for api in (ComplaintApi, DepartmentApi, CategoryApi, RefundTypeApi, AuditApi, OutboxApi):
+    for api in (ComplaintApi, DepartmentApi, CategoryApi, RefundTypeApi, AuditApi, OutboxApi, RefundApi):
         appbuilder.add_api(api)

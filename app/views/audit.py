@@ -10,7 +10,7 @@ from marshmallow import Schema, fields
 from app import clock
 from app.models import AuditLog
 from app.policy.vocabulary import AUDIT_ACTIONS, label
-from app.security import API_METHOD_PERMISSIONS, AUDIT
+from app.security import API_METHOD_PERMISSIONS, AUDIT, RESOURCE_PERMISSIONS
 from app.views.schemas import Time
 
 
@@ -18,7 +18,7 @@ class AuditView(ModelView):
     route_base = "/audit"
     datamodel = SQLAInterface(AuditLog)
     class_permission_name = AUDIT
-    base_permissions = ["can_list", "can_show"]
+    base_permissions = [*RESOURCE_PERMISSIONS[AUDIT]]
     list_title = _("Audit log")
     show_title = _("Audit entry")
     label_columns = {
@@ -54,6 +54,7 @@ class AuditApi(ModelRestApi):
     resource_name = "audit"
     datamodel = SQLAInterface(AuditLog)
     class_permission_name = AUDIT
+    base_permissions = [*RESOURCE_PERMISSIONS[AUDIT]]
     method_permission_name = API_METHOD_PERMISSIONS
     include_route_methods = {"get", "get_list", "info"}
     allow_browser_login = True

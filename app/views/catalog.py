@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _
 from marshmallow import Schema, fields
 
 from app.models import Category, RefundType
-from app.security import API_METHOD_PERMISSIONS, CATEGORY, REFUND_TYPE
+from app.security import API_METHOD_PERMISSIONS, CATEGORY, REFUND_TYPE, RESOURCE_PERMISSIONS
 from app.views.mixins import PolicyApiMixin, PolicyFormMixin
 
 LABELS = {
@@ -20,6 +20,7 @@ class CategoryView(PolicyFormMixin, ModelView):
     route_base = "/categories"
     datamodel = SQLAInterface(Category)
     class_permission_name = CATEGORY
+    base_permissions = [*RESOURCE_PERMISSIONS[CATEGORY]]
     list_title = _("Categories")
     label_columns = LABELS
     list_columns = ["code", "name"]
@@ -31,6 +32,7 @@ class RefundTypeView(PolicyFormMixin, ModelView):
     route_base = "/refund-types"
     datamodel = SQLAInterface(RefundType)
     class_permission_name = REFUND_TYPE
+    base_permissions = [*RESOURCE_PERMISSIONS[REFUND_TYPE]]
     list_title = _("Refund types")
     label_columns = LABELS
     list_columns = ["code", "name", "frontline_eligible"]
@@ -72,6 +74,7 @@ class CategoryApi(CatalogApi):
     resource_name = "category"
     datamodel = SQLAInterface(Category)
     class_permission_name = CATEGORY
+    base_permissions = [*RESOURCE_PERMISSIONS[CATEGORY]]
     input_schema = CatalogInput()
     output_schema = CatalogOutput()
     list_model_schema = show_model_schema = output_schema
@@ -81,6 +84,7 @@ class RefundTypeApi(CatalogApi):
     resource_name = "refund_type"
     datamodel = SQLAInterface(RefundType)
     class_permission_name = REFUND_TYPE
+    base_permissions = [*RESOURCE_PERMISSIONS[REFUND_TYPE]]
     input_schema = RefundTypeInput()
     output_schema = RefundTypeOutput()
     list_model_schema = show_model_schema = output_schema

@@ -24,7 +24,7 @@ from app.policy.vocabulary import (
     STATUSES,
     label,
 )
-from app.security import API_METHOD_PERMISSIONS, COMPLAINT, current_viewer
+from app.security import API_METHOD_PERMISSIONS, COMPLAINT, RESOURCE_PERMISSIONS, current_viewer
 from app.views.fields import AmountField, LocalDateTimeField, choice_field
 from app.views.filters import VisibleRows
 from app.views.mixins import PolicyApiMixin, PolicyFormMixin
@@ -133,7 +133,7 @@ class ComplaintView(ComplaintPolicy, PolicyFormMixin, ModelView):
     route_base = "/complaints"
     datamodel = SQLAInterface(Complaint)
     class_permission_name = COMPLAINT
-    base_permissions = ["can_list", "can_show", "can_add", "can_edit"]
+    base_permissions = [*RESOURCE_PERMISSIONS[COMPLAINT]]
     base_filters = [["id", VisibleRows, None]]
     base_order = ("received_at", "desc")
     list_title = _("Complaints")
@@ -302,6 +302,7 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
     resource_name = "complaint"
     datamodel = SQLAInterface(Complaint)
     class_permission_name = COMPLAINT
+    base_permissions = [*RESOURCE_PERMISSIONS[COMPLAINT]]
     method_permission_name = API_METHOD_PERMISSIONS
     include_route_methods = {"get", "get_list", "post", "put", "info"}
     base_filters = [["id", VisibleRows, None]]

@@ -14,7 +14,7 @@ from wtforms.widgets import TextArea
 from app import clock, notices
 from app.models import EmailTemplate, Outbox
 from app.policy.vocabulary import NOTICE_STATUSES, NOTICE_TEMPLATES, label
-from app.security import API_METHOD_PERMISSIONS, EMAIL_TEMPLATE, OUTBOX
+from app.security import API_METHOD_PERMISSIONS, EMAIL_TEMPLATE, OUTBOX, RESOURCE_PERMISSIONS
 from app.views.mixins import PolicyFormMixin
 from app.views.schemas import Time
 
@@ -48,7 +48,7 @@ class OutboxView(ModelView):
     route_base = "/outbox"
     datamodel = SQLAInterface(Outbox)
     class_permission_name = OUTBOX
-    base_permissions = ["can_list", "can_show"]
+    base_permissions = [*RESOURCE_PERMISSIONS[OUTBOX]]
     list_title = _("Outbox")
     show_title = _("Notice")
     label_columns = {
@@ -139,6 +139,7 @@ class OutboxApi(ModelRestApi):
     resource_name = "outbox"
     datamodel = SQLAInterface(Outbox)
     class_permission_name = OUTBOX
+    base_permissions = [*RESOURCE_PERMISSIONS[OUTBOX]]
     method_permission_name = API_METHOD_PERMISSIONS
     include_route_methods = {"get", "get_list", "info"}
     allow_browser_login = True
@@ -169,7 +170,7 @@ class EmailTemplateView(PolicyFormMixin, ModelView):
     route_base = "/email-templates"
     datamodel = SQLAInterface(EmailTemplate)
     class_permission_name = EMAIL_TEMPLATE
-    base_permissions = ["can_list", "can_show", "can_edit"]
+    base_permissions = [*RESOURCE_PERMISSIONS[EMAIL_TEMPLATE]]
     list_title = _("Email templates")
     show_title = _("Email template")
     edit_title = _("Edit email template")

@@ -8,7 +8,7 @@ from marshmallow import Schema, fields
 
 from app.models import Department, StaffProfile, Team, TeamMember
 from app.policy.vocabulary import DEPARTMENT_KINDS, POSITIONS, label
-from app.security import API_METHOD_PERMISSIONS, DEPARTMENT, STAFF, TEAM
+from app.security import API_METHOD_PERMISSIONS, DEPARTMENT, RESOURCE_PERMISSIONS, STAFF, TEAM
 from app.views.fields import choice_field
 from app.views.mixins import PolicyApiMixin, PolicyFormMixin
 from app.views.schemas import Code, RelatedId
@@ -29,6 +29,7 @@ class DepartmentView(PolicyFormMixin, ModelView):
     route_base = "/departments"
     datamodel = SQLAInterface(Department)
     class_permission_name = DEPARTMENT
+    base_permissions = [*RESOURCE_PERMISSIONS[DEPARTMENT]]
     list_title = _("Departments")
     show_title = _("Department")
     add_title = _("Add department")
@@ -71,6 +72,7 @@ class DepartmentApi(PolicyApiMixin, ModelRestApi):
     resource_name = "department"
     datamodel = SQLAInterface(Department)
     class_permission_name = DEPARTMENT
+    base_permissions = [*RESOURCE_PERMISSIONS[DEPARTMENT]]
     method_permission_name = API_METHOD_PERMISSIONS
     allow_browser_login = True
     input_schema = DepartmentInput()
@@ -91,6 +93,7 @@ class StaffView(PolicyFormMixin, ModelView):
     route_base = "/staff"
     datamodel = SQLAInterface(StaffProfile)
     class_permission_name = STAFF
+    base_permissions = [*RESOURCE_PERMISSIONS[STAFF]]
     list_title = _("Staff")
     label_columns = {"user": _("User"), "department": _("Department"), "position": _("Position")}
     list_columns = ["user", "department", "position"]
@@ -107,6 +110,7 @@ class TeamMemberView(PolicyFormMixin, ModelView):
     route_base = "/team-members"
     datamodel = SQLAInterface(TeamMember)
     class_permission_name = TEAM
+    base_permissions = [*RESOURCE_PERMISSIONS[TEAM]]
     label_columns = {
         "team": _("Team"),
         "department": _("Department"),
@@ -124,6 +128,7 @@ class TeamView(PolicyFormMixin, ModelView):
     route_base = "/teams"
     datamodel = SQLAInterface(Team)
     class_permission_name = TEAM
+    base_permissions = [*RESOURCE_PERMISSIONS[TEAM]]
     list_title = _("Teams")
     label_columns = {"code": _("Code"), "name": _("Name"), "leader": _("Leader"), "members": _("Members")}
     list_columns = ["code", "name", "leader"]

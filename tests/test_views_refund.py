@@ -1,0 +1,93 @@
+"""The refund form and the inbox's decision page: the same rules as the API."""
+
+import pytest
+
+from app.extensions import db
+from app.models import RefundRequest
+from tests.test_api_refund import new_complaint, refund_count, refund_type_id, request_refund
+
+
+def complaint_number(app, complaint_id):
+    from app.models import Complaint
+
+    with app.app_context():
+        return db.session.get(Complaint, complaint_id).number
+
+
+def form(app, number, **changes):
+    data = {
+        "complaint_number": number,
+        "amount": "300.00",
+        "refund_type": str(refund_type_id(app, "monternet")),
+        "liability": "yes",
+        "note": "梦网扣费,退还",
+    }
+    data.update(changes)
+    return data
+
+
+def test_an_agent_requests_a_300_yuan_refund_by_form(app, login):
+    agent = login("agent1")
+    number = complaint_number(app, new_complaint(app, agent))
+    page = agent.web.get("/refunds/add", query_string={"complaint_number": number}).get_data(as_text=True)
+    assert f'value="{number}"' in page
+    response = agent.web.post("/refunds/add", data=form(app, number))
+    assert response.status_code == 302
+    with app.app_context():
+        refund = db.session.query(RefundRequest).one()
+        assert (str(refund.amount), refund.status, refund.required_level) == ("300.00", "pending", "room_manager")
+        assert refund.requested_by.username == "agent1"
+
+
+@pytest.mark.parametrize(
+    ("changes", "api_changes", "field", "message"),
+    [
+        ({"amount": "100.001"}, {"amount": "100.001"}, "amount", "two decimal places"),
+        ({"amount": "0"}, {"amount": "0"}, "amount", "more than 0.00"),
+        ({"amount": "-3"}, {"amount": "-3"}, "amount", "more than 0.00"),
+        ({"amount": "abc"}, {"amount": "abc"}, "amount", "Not a number"),
+        ({"liability": "no", "note": ""}, {"liability": "no", "note": ""}, "note", "explain the refund"),
+    ],
+)
+def test_the_form_refuses_what_the_api_refuses(app, login, changes, api_changes, field, message):
+    agent = login("agent1")
+    complaint = new_complaint(app, agent)
+    before = refund_count(app)
+    api = request_refund(app, agent, complaint, api_changes.pop("amount", "50.00"), **api_changes)
+    assert api.status_code == 422
+    assert message in " ".join(api.get_json()["message"][field])
+    page = agent.web.post(
+        "/refunds/add", data=form(app, complaint_number(app, complaint), **changes), query_string={"_l_": "en"}
+    )
+    assert page.status_code == 200
+    assert message in page.get_data(as_text=True)
+    assert refund_count(app) == before
+
+
+def test_an_unknown_complaint_number_keeps_the_form(app, login):
+    response = login("agent1").web.post("/refunds/add", data=form(app, "DG000000000000"), query_string={"_l_": "en"})
+    assert response.status_code == 200
+    assert "No such complaint" in response.get_data(as_text=True)
+
+
+def test_the_room_manager_approves_from_the_inbox(app, login):
+    agent = login("agent1")
+    refund = request_refund(app, agent, new_complaint(app, agent), "300.00").get_json()["id"]
+    room = login("room1")
+    page = room.web.get(f"/refund-inbox/decide/{refund}").get_data(as_text=True)
+    assert "300.00" in page and "confirm(" in page
+    response = room.web.post(f"/refund-inbox/decide/{refund}", data={"decision": "approve", "note": "同意退费"})
+    assert response.status_code == 302
+    assert agent.get(f"/api/v1/refund/{refund}").get_json()["result"]["status"] == "approved"
+    assert f'/decide/{refund}"' not in room.web.get("/refund-inbox/list/").get_data(as_text=True)
+
+
+def test_beyond_authority_in_the_inbox_is_refused_and_nothing_saved(app, login):
+    center = login("center1")
+    refund = request_refund(app, center, new_complaint(app, center, prepaid=False), "2500.00", "goodwill").get_json()
+    assert center.web.get(f"/refund-inbox/decide/{refund['id']}").status_code == 404
+    response = center.web.post(
+        f"/refund-inbox/decide/{refund['id']}", data={"decision": "approve"}, query_string={"_l_": "en"}
+    )
+    assert response.status_code == 404
+    assert center.get(f"/api/v1/refund/{refund['id']}").get_json()["result"]["status"] == "pending"
