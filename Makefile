@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | md5sum | cut -c1-8)
 
-.PHONY: run test lint format translations clean
+.PHONY: run test lint format translations bench screens clean
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	scripts/ensure-chromium
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -29,6 +30,10 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Mails per second of one worker against a local SMTP server, beside raw smtplib (not a test).
+bench: $(STAMP)
+	$(BIN)/python bench/mail.py
+
 # After adding or changing user-facing text: refresh the catalogue, translate, compile.
 translations: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _ -o app/translations/messages.pot .
@@ -37,3 +42,8 @@ translations: $(STAMP)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+
+# The screenshots of docs/screens/, taken by the browser tests.
+screens: $(STAMP)
+	scripts/ensure-chromium
+	SCREENSHOTS=1 $(BIN)/pytest tests/e2e

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, func, select
 
-from config import TestConfig, database_url
+from config import database_url
+from tests.helpers import seeded_app
 
 _TMP = tempfile.mkdtemp(prefix="complaints-test-")
 DATABASE = database_url(os.environ.get("DATABASE_URL") or f"sqlite:///{_TMP}/test.db")
@@ -50,19 +51,10 @@ def _shut_down(redis_url):
 
 @pytest.fixture(scope="session")
 def app(redis_url):
-    from flask_appbuilder import Model
-
-    from app import create_app
-    from app.demo import seed
     from app.extensions import db
-    from app.setup import sync_permissions
 
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=DATABASE, DEMO_PASSWORD=PASSWORD, REDIS_URL=redis_url)
+    app = seeded_app(DATABASE, DEMO_PASSWORD=PASSWORD, REDIS_URL=redis_url)
     with app.app_context():
-        Model.metadata.drop_all(db.engine)
-        Model.metadata.create_all(db.engine)
-        sync_permissions()
-        seed()
         app.config["BASELINE_IDS"] = _max_ids(db)
         db.session.remove()
     yield app

@@ -4,6 +4,25 @@ from app.extensions import db
 from app.models import Category, Complaint, Department
 
 
+def seeded_app(database: str, **config):
+    """An app on a fresh ``database``: tables, roles and permissions, the demo data."""
+    from flask_appbuilder import Model
+
+    from app import create_app
+    from app.demo import seed
+    from app.setup import sync_permissions
+    from config import TestConfig
+
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database, **config)
+    with app.app_context():
+        Model.metadata.drop_all(db.engine)
+        Model.metadata.create_all(db.engine)
+        sync_permissions()
+        seed()
+        db.session.remove()
+    return app
+
+
 def department_id(app, code: str) -> int:
     with app.app_context():
         return db.session.query(Department.id).filter_by(code=code).scalar()

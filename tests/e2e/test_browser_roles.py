@@ -1,0 +1,40 @@
+"""Each demo role signs in and sees its own menu; what is not in it cannot be reached by URL either."""
+
+import pytest
+from playwright.sync_api import expect
+
+from app.demo import USERS
+from tests.e2e.pages import exactly, menu
+
+FULL_NAMES = {username: family + given for username, _role, _department, _position, family, given in USERS}
+
+# (user, entries of the menu bar shown, entries shown nowhere in the menus, a page of those, its title)
+ROLES = [
+    ("agent1", ["投诉处理", "组织机构"], ["审计日志", "用户权限"], "/audit/list/", "审计日志"),
+    ("room1", ["投诉处理", "组织机构"], ["审计日志", "用户权限"], "/audit/list/", "审计日志"),
+    ("center1", ["投诉处理", "组织机构"], ["审计日志", "用户权限"], "/audit/list/", "审计日志"),
+    ("leader1", ["投诉处理", "组织机构", "审计日志"], ["用户权限", "用户列表"], "/users/list/", "用户列表"),
+    ("admin", ["用户权限", "组织机构", "审计日志"], ["投诉处理", "投诉工单"], "/complaints/add", "受理投诉"),
+]
+
+
+@pytest.mark.parametrize(("username", "shown", "hidden", "url", "title"), ROLES, ids=[row[0] for row in ROLES])
+def test_each_role_sees_its_own_menu_and_reaches_nothing_else(page_as, screenshot, username, shown, hidden, url, title):
+    page = page_as(username)
+    expect(page.locator("h2 + p")).to_contain_text(FULL_NAMES[username])
+    for entry in shown:
+        expect(menu(page).filter(has_text=exactly(entry))).to_be_visible()
+    for entry in hidden:
+        expect(page.locator(".navbar a").filter(has_text=exactly(entry))).to_have_count(0)
+    if "投诉处理" in shown:
+        menu(page).filter(has_text=exactly("投诉处理")).click()
+        expect(page.locator(".navbar .dropdown-menu a").filter(has_text=exactly("投诉工单"))).to_be_visible()
+    screenshot(page, f"home-{username}")
+
+    # FAB answers 403 to a signed-in user without the permission.
+    response = page.goto(url)
+    assert response.status == 403
+    expect(page.locator("body")).not_to_contain_text(title)
+    expect(page.locator("table, form")).to_have_count(0)
+    if username == "agent1":
+        screenshot(page, "forbidden")
