@@ -8,6 +8,7 @@ system: it gets no complaint work.
 from dataclasses import dataclass
 
 from flask import g
+from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
 
 from app.policy import roles
@@ -23,6 +24,8 @@ STAFF = "StaffProfile"
 TEAM = "Team"
 OUTBOX = "Outbox"
 REFUND = "Refund"
+ALERT = "Alert"
+APPRAISAL = "Appraisal"
 REFUND_INBOX = "RefundInbox"
 EMAIL_TEMPLATE = "EmailTemplate"
 
@@ -30,7 +33,7 @@ EMAIL_TEMPLATE = "EmailTemplate"
 # drops at every sync the permissions one of the two does not list.
 CRUD = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
 RESOURCE_PERMISSIONS = {
-    COMPLAINT: ["can_list", "can_show", "can_add", "can_edit"],
+    COMPLAINT: ["can_list", "can_show", "can_add", "can_edit", "can_act"],
     DEPARTMENT: CRUD,
     CATEGORY: CRUD,
     REFUND_TYPE: CRUD,
@@ -41,6 +44,8 @@ RESOURCE_PERMISSIONS = {
     EMAIL_TEMPLATE: ["can_list", "can_show", "can_edit"],
     REFUND: ["can_list", "can_show", "can_add", "can_decide"],
     REFUND_INBOX: ["can_list", "can_decide"],
+    ALERT: ["can_list", "can_show"],
+    APPRAISAL: ["can_list", "can_show", "can_add", "can_decide"],
 }
 
 # The REST API's methods mapped onto the HTML view's permissions.
@@ -65,6 +70,11 @@ MENU_TEAMS = "Teams"
 MENU_AUDIT = "Audit log"
 MENU_OUTBOX = "Notice outbox"
 MENU_REFUNDS = "Refund requests"
+MENU_ALERTS = "Alerts"
+MENU_APPRAISALS = "Commendations and criticisms"
+MENU_MY_COMPLAINTS = "My complaints"
+MENU_DEPARTMENT_QUEUE = "Dispatched to my department"
+MENU_OVERDUE = "Overdue complaints"
 MENU_REFUND_INBOX = "Approvals inbox"
 MENU_EMAIL_TEMPLATES = "Email templates"
 
@@ -96,11 +106,18 @@ _STAFF_BASICS = [
 
 FRONTLINE_PERMISSIONS = [
     *_STAFF_BASICS,
-    *_grant(COMPLAINT, ("can_list", "can_show", "can_add", "can_edit")),
+    *_grant(COMPLAINT, ("can_list", "can_show", "can_add", "can_edit", "can_act")),
     *_grant(REFUND, ("can_list", "can_show", "can_add")),
+    *_grant(ALERT, _READ),
+    *_grant(APPRAISAL, _READ),
     (MENU_WORK, "menu_access"),
     (MENU_COMPLAINTS, "menu_access"),
+    (MENU_MY_COMPLAINTS, "menu_access"),
+    (MENU_DEPARTMENT_QUEUE, "menu_access"),
+    (MENU_OVERDUE, "menu_access"),
     (MENU_REFUNDS, "menu_access"),
+    (MENU_ALERTS, "menu_access"),
+    (MENU_APPRAISALS, "menu_access"),
 ]
 # §2.5: room managers and above decide refunds within their authority.
 ROOM_MANAGER_PERMISSIONS = [
@@ -108,6 +125,8 @@ ROOM_MANAGER_PERMISSIONS = [
     (REFUND, "can_decide"),
     *_grant(REFUND_INBOX, ("can_list", "can_decide")),
     (MENU_REFUND_INBOX, "menu_access"),
+    # §6: managers commend and criticise, and publish or discard drafted criticisms.
+    *_grant(APPRAISAL, ("can_add", "can_decide")),
 ]
 CENTER_MANAGER_PERMISSIONS = [*ROOM_MANAGER_PERMISSIONS]
 # §8: the audit log is read by company leadership (and Admin). So is the outbox
@@ -128,7 +147,22 @@ ROLE_PERMISSIONS = {
 }
 
 # Views of complaint work: Admin configures, it does not handle complaints.
-WORK_VIEWS = {COMPLAINT, REFUND, REFUND_INBOX, MENU_WORK, MENU_COMPLAINTS, MENU_REFUNDS, MENU_REFUND_INBOX}
+WORK_VIEWS = {
+    COMPLAINT,
+    REFUND,
+    REFUND_INBOX,
+    ALERT,
+    APPRAISAL,
+    MENU_WORK,
+    MENU_COMPLAINTS,
+    MENU_MY_COMPLAINTS,
+    MENU_DEPARTMENT_QUEUE,
+    MENU_OVERDUE,
+    MENU_REFUNDS,
+    MENU_REFUND_INBOX,
+    MENU_ALERTS,
+    MENU_APPRAISALS,
+}
 
 
 class ComplaintSecurityManager(SecurityManager):
@@ -144,6 +178,13 @@ class ComplaintSecurityManager(SecurityManager):
         # Plain names, compared exactly: FAB's default re.match would let
         # "Complaint" grant "ComplaintX" as well.
         return (view_name, permission_name) in self._builtin_sets.get(role.name, ())
+
+    def register_views(self) -> None:
+        super().register_views()
+        if self.is_auth_limited:
+            # FAB limits the sign-in form only: the API's token endpoint gets the same limit.
+            api = next(view for view in self.appbuilder.baseviews if isinstance(view, SecurityApi))
+            self.limiter.limit(self.auth_rate_limit, methods=["POST"])(api.blueprint)
 
     def add_permission_role(self, role, perm_view) -> None:
         if role is not None and role.name == self.auth_role_admin and perm_view.view_menu.name in WORK_VIEWS:

@@ -114,3 +114,14 @@ def test_catalogue_codes_are_checked(app, login):
     response = login("admin").post("/api/v1/category/", json={"code": "Bad Code", "name": "分类"})
     assert response.status_code == 422
     assert "code" in response.get_json()["message"]
+
+
+@pytest.mark.parametrize(("hours", "status"), [(1, 201), (72, 201), (None, 201), (0, 422), (-4, 422), (24 * 91, 422)])
+def test_admin_sets_a_categorys_deadlines_in_whole_hours(app, login, hours, status):
+    body = {"code": "test_hours", "name": "时限测试", "dispatch_reply_hours": hours}
+    response = login("admin").post("/api/v1/category/", json=body)
+    assert response.status_code == status
+    if status == 201:
+        assert response.get_json()["result"]["dispatch_reply_hours"] == hours
+    else:
+        assert "dispatch_reply_hours" in response.get_json()["message"]

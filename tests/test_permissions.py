@@ -29,10 +29,21 @@ READ_ORGANISATION = {
 ORGANISATION_MENUS = {
     (menu, "menu_access") for menu in ("Organisation", "Departments", "Categories", "Refund types", "Teams")
 }
-COMPLAINT_WORK = {("Complaint", permission) for permission in ("can_list", "can_show", "can_add", "can_edit")} | {
-    ("Complaint handling", "menu_access"),
-    ("Complaints", "menu_access"),
+COMPLAINT_WORK = {
+    ("Complaint", permission) for permission in ("can_list", "can_show", "can_add", "can_edit", "can_act")
+} | {
+    (menu, "menu_access")
+    for menu in (
+        "Complaint handling",
+        "Complaints",
+        "My complaints",
+        "Dispatched to my department",
+        "Overdue complaints",
+        "Alerts",
+        "Commendations and criticisms",
+    )
 }
+READ_ALERTS = {("Alert", "can_list"), ("Alert", "can_show"), ("Appraisal", "can_list"), ("Appraisal", "can_show")}
 REQUEST_REFUNDS = {
     ("Refund", "can_list"),
     ("Refund", "can_show"),
@@ -45,10 +56,12 @@ DECIDE_REFUNDS = {
     ("RefundInbox", "can_decide"),
     ("Approvals inbox", "menu_access"),
 }
-WORK = COMPLAINT_WORK | REQUEST_REFUNDS | DECIDE_REFUNDS
-FRONTLINE = OWN_ACCOUNT | READ_ORGANISATION | ORGANISATION_MENUS | COMPLAINT_WORK | REQUEST_REFUNDS
+# §6: managers commend, criticise, and publish or discard drafted criticisms.
+APPRAISE = {("Appraisal", "can_add"), ("Appraisal", "can_decide")}
+WORK = COMPLAINT_WORK | REQUEST_REFUNDS | DECIDE_REFUNDS | READ_ALERTS | APPRAISE
+FRONTLINE = OWN_ACCOUNT | READ_ORGANISATION | ORGANISATION_MENUS | COMPLAINT_WORK | REQUEST_REFUNDS | READ_ALERTS
 # §2.5: room managers and above decide refunds.
-ROOM_MANAGER = FRONTLINE | DECIDE_REFUNDS
+ROOM_MANAGER = FRONTLINE | DECIDE_REFUNDS | APPRAISE
 CENTER_MANAGER = ROOM_MANAGER
 LEADERSHIP = CENTER_MANAGER | {("AuditLog", "can_list"), ("AuditLog", "can_show"), ("Audit log", "menu_access")}
 LEADERSHIP |= {("Outbox", "can_list"), ("Outbox", "can_show"), ("Notice outbox", "menu_access")}

@@ -96,3 +96,24 @@ def test_bad_callbacks(callback):
 def test_every_status_but_closed_and_resolved_can_be_left():
     reachable = {target for action in ACTIONS.values() for target in action.transitions.values()}
     assert reachable == {"dispatched", "in_progress", "replied", "received", "resolved", "closed", "reopened"}
+
+
+@pytest.mark.parametrize(
+    ("last_status", "overdue", "allowed"),
+    [
+        ("returned", False, True),
+        ("open", True, True),
+        ("accepted", True, True),
+        ("open", False, False),
+        ("replied", True, False),
+        (None, False, False),
+    ],
+)
+def test_escalation_needs_a_returned_or_overdue_dispatch(last_status, overdue, allowed):
+    from app.policy.flow import check_escalation
+
+    if allowed:
+        assert check_escalation(last_status, overdue, 0) == "department_manager"
+    else:
+        with pytest.raises(Conflict):
+            check_escalation(last_status, overdue, 0)

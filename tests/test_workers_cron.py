@@ -22,4 +22,8 @@ def test_a_worker_runs_the_scan_that_cron_enqueues(app, work):
         job = cron_job.enqueue(queue.connection())
     work()
     assert job.get_status(refresh=True) == "finished"
-    assert job.return_value() == {"stale notices queued again": 0, "queued notices enqueued": 0}
+    assert job.return_value() == {
+        "overdue dispatches alerted": 0,
+        "stale notices queued again": 0,
+        "queued notices enqueued": 0,
+    }

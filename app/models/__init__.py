@@ -1,17 +1,24 @@
 """The models, one module per aggregate. Importing this package registers them all."""
 
+from app.models.alert import Alert, AlertRecipient
+from app.models.appraisal import Appraisal
 from app.models.audit import AuditLog
 from app.models.catalog import Category, RefundType
-from app.models.complaint import Complaint, NumberSequence
+from app.models.complaint import Complaint, ComplaintEvent, Dispatch, NumberSequence
 from app.models.notice import EmailTemplate, Outbox
 from app.models.org import Department, StaffProfile, Team, TeamMember
 from app.models.refund import RefundRequest
 
 __all__ = [
+    "Alert",
+    "AlertRecipient",
+    "Appraisal",
     "AuditLog",
     "Category",
     "Complaint",
+    "ComplaintEvent",
     "Department",
+    "Dispatch",
     "EmailTemplate",
     "NumberSequence",
     "Outbox",

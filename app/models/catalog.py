@@ -10,6 +10,10 @@ class Category(Model):
     id = Column(Integer, primary_key=True)
     code = Column(String(32), unique=True, nullable=False)
     name = Column(String(100), nullable=False)
+    # §3 deadlines in hours; empty: the defaults of app.policy.deadlines.
+    first_contact_hours = Column(Integer)
+    final_result_hours = Column(Integer)
+    dispatch_reply_hours = Column(Integer)
 
     def __str__(self) -> str:
         return self.name

@@ -68,6 +68,14 @@ class Complaint(Model):
     leadership_criteria = Column(String(16), nullable=False, default="")
     first_reply_due = Column(UTCDateTime, index=True)
     resolve_due = Column(UTCDateTime, index=True)
+    # The earliest deadline the scan must check (an open dispatch's reply): the scan
+    # reads only the rows that are due, never the whole table.
+    next_due_at = Column(UTCDateTime, index=True)
+    resolved_at = Column(UTCDateTime)
+    closed_at = Column(UTCDateTime)
+    # §3 回访: the customer's verdict, recorded by the receiving side on closing.
+    callback = Column(String(20), index=True)
+    callback_note = Column(Text)
     created_on = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
     changed_on = Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
@@ -98,6 +106,57 @@ class Complaint(Model):
 
     def __str__(self) -> str:
         return self.number or "(new complaint)"
+
+
+class Dispatch(Model):
+    """A dispatch (派单) of a complaint to the department responsible for it."""
+
+    __tablename__ = "dispatch"
+    __table_args__ = (Index("ix_dispatch_department_status", "department_id", "status"),)
+    audited = True
+
+    id = Column(Integer, primary_key=True)
+    complaint_id = Column(Integer, ForeignKey("complaint.id"), nullable=False, index=True)
+    department_id = Column(Integer, ForeignKey("department.id"), nullable=False)
+    note = Column(Text)
+    dispatched_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
+    dispatched_at = Column(UTCDateTime, nullable=False, index=True)
+    reply_due = Column(UTCDateTime, nullable=False)
+    # open → accepted → replied, or returned (with a reason).
+    status = Column(String(10), nullable=False, default="open")
+    accepted_at = Column(UTCDateTime)
+    replied_at = Column(UTCDateTime)
+    returned_at = Column(UTCDateTime)
+    overdue = Column(Boolean, nullable=False, default=False)
+
+    complaint = relationship(Complaint, backref="dispatches")
+    department = relationship(Department)
+    dispatched_by = relationship(User)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ("open", "accepted")
+
+
+class ComplaintEvent(Model):
+    """One step of a complaint's story: a dispatch, a response, an urge, an escalation …"""
+
+    __tablename__ = "complaint_event"
+
+    id = Column(Integer, primary_key=True)
+    complaint_id = Column(Integer, ForeignKey("complaint.id"), nullable=False, index=True)
+    action = Column(String(16), nullable=False)
+    actor_id = Column(Integer, ForeignKey("ab_user.id"))
+    department_id = Column(Integer, ForeignKey("department.id"))
+    # Whom an escalation reached.
+    target_user_id = Column(Integer, ForeignKey("ab_user.id"))
+    text = Column(Text)
+    created_on = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    complaint = relationship(Complaint, backref="events")
+    actor = relationship(User, foreign_keys=[actor_id])
+    target_user = relationship(User, foreign_keys=[target_user_id])
+    department = relationship(Department)
 
 
 class NumberSequence(Model):

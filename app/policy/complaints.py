@@ -175,6 +175,7 @@ def receive(
     receiver_department_id: int | None,
     received_at: datetime | None,
     now: datetime,
+    limits: deadlines.Limits = deadlines.DEFAULTS,
 ) -> Receipt:
     """§3 首问负责制: the receiver and their department follow the complaint to the end."""
     if receiver_id is None or receiver_department_id is None:
@@ -184,8 +185,8 @@ def receive(
         receiver_id=receiver_id,
         receiving_department_id=receiver_department_id,
         received_at=received_at,
-        first_reply_due=deadlines.first_reply_due(received_at),
-        resolve_due=deadlines.resolve_due(received_at),
+        first_reply_due=deadlines.first_reply_due(received_at, limits),
+        resolve_due=deadlines.resolve_due(received_at, limits),
     )
 
 

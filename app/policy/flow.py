@@ -65,11 +65,15 @@ ACTIONS = {
 }
 
 
+def _sides_of(action_name: str) -> set[str]:
+    """Who may take an action: its side; the result may also come from the responsible side."""
+    return {ACTIONS[action_name].side} | ({RESPONSIBLE} if action_name == "resolve" else set())
+
+
 def next_status(action_name: str, status: str, sides: set[str], text: str | None = None) -> str:
     """The status after ``action_name``, or why not: 403 wrong side, 409 illegal, 422 no text."""
     action = ACTIONS[action_name]
-    allowed_sides = {action.side} | ({RESPONSIBLE} if action_name == "resolve" else set())
-    if not sides & allowed_sides:
+    if not sides & _sides_of(action_name):
         if action.side == RECEIVING:
             raise NotAllowed(_("Only the receiving side (the receiver and its managers) may do this."))
         raise NotAllowed(_("Only the department the complaint is dispatched to may do this."))
@@ -89,11 +93,35 @@ def next_status(action_name: str, status: str, sides: set[str], text: str | None
     return action.transitions[status]
 
 
+def available(status: str, sides: set[str]) -> list[str]:
+    """The actions whose buttons a user on ``sides`` sees for a complaint in ``status``."""
+    return [name for name, action in ACTIONS.items() if status in action.transitions and sides & _sides_of(name)]
+
+
+def check_transition(old: str, new: str) -> None:
+    """The backstop for scripts: a status moves only along an action's transition."""
+    if old == new:
+        return
+    if not any(action.transitions.get(old) == new for action in ACTIONS.values()):
+        raise Conflict(
+            _("A complaint cannot go from %(old)s to %(new)s.", old=status_label(old), new=status_label(new))
+        )
+
+
 def escalation_target(escalations_so_far: int) -> str:
     """§3.4: first the responsible department's manager, then its supervising company leader."""
-    if escalations_so_far >= len(ESCALATION_STEPS):
+    if escalations_so_far >= len(ESCALATION_STEPS):  # §3.4: the leader is the last step
         raise Conflict(_("This complaint has already been escalated to the supervising company leader."))
     return ESCALATION_STEPS[escalations_so_far]
+
+
+def check_escalation(last_dispatch_status: str | None, reply_overdue: bool, escalations_so_far: int) -> str:
+    """§3.4: escalate a dispatch that was returned or is overdue; returns whom it reaches."""
+    returned = last_dispatch_status == "returned"
+    overdue = last_dispatch_status in ("open", "accepted") and reply_overdue
+    if not (returned or overdue):
+        raise Conflict(_("Escalate only a dispatch that was returned or whose reply is overdue."))
+    return escalation_target(escalations_so_far)
 
 
 def check_callback(callback: str | None) -> str:

@@ -9,11 +9,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app import clock
+from app.models.appraisal import Appraisal
 from app.models.catalog import Category, RefundType
 from app.models.complaint import Complaint, NumberSequence
 from app.models.org import Department, StaffProfile
 from app.models.refund import RefundRequest
-from app.policy import catalog, complaints, refunds
+from app.policy import appraisals, catalog, complaints, flow, refunds
 from app.policy.errors import ValidationFailed
 from app.policy.i18n import _
 from app.policy.organisation import validate_department
@@ -63,7 +64,10 @@ def check_complaints(session, flush_context, instances):
                 obj.number = next_complaint_number(session)
     for obj in session.dirty:
         if isinstance(obj, Complaint) and session.is_modified(obj):
-            changed = complaints.changed_first_contact_fields(_changes(obj))
+            changes = _changes(obj)
+            if "status" in changes and changes["status"][0] is not None:
+                flow.check_transition(*changes["status"])
+            changed = complaints.changed_first_contact_fields(changes)
             if changed:
                 raise ValidationFailed(
                     {field: _("Set when the complaint is received; it never changes.") for field in changed}
@@ -76,8 +80,16 @@ def check_complaints(session, flush_context, instances):
 def check_configuration(session, flush_context, instances):
     changed = [obj for obj in (*session.new, *session.dirty) if session.is_modified(obj) or obj in session.new]
     for obj in changed:
-        if isinstance(obj, (Category, RefundType)):
+        if isinstance(obj, Category):
+            hours = {
+                name: getattr(obj, name)
+                for name in ("first_contact_hours", "final_result_hours", "dispatch_reply_hours")
+            }
+            catalog.validate_entry(obj.code, obj.name, hours)
+        elif isinstance(obj, RefundType):
             catalog.validate_entry(obj.code, obj.name)
+        elif isinstance(obj, Appraisal):
+            appraisals.validate(obj.kind, obj.department_id or obj.department, obj.user_id or obj.user, obj.reason)
         elif isinstance(obj, StaffProfile):
             catalog.validate_position(obj.position)
         elif isinstance(obj, Department):

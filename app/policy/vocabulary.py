@@ -184,3 +184,34 @@ CALLBACKS = {
     "basically_satisfied": _("Basically satisfied"),
     "dissatisfied": _("Dissatisfied"),
 }
+
+# API.md `alert`: the rules that raise alerts.
+ALERT_RULES = {
+    "hotline_shift_3": _("3rd same-content complaint in a shift"),
+    "hall_2days": _("2nd same-content complaint at a hall in two days"),
+    "first_reply_overdue": _("No preliminary reply within the hour"),
+    "volume_50": _("More than 50 complaints"),
+    "volume_200": _("More than 200 complaints"),
+    "leadership_report": _("Report to company leadership"),
+    "dispatch_overdue": _("Dispatch reply overdue"),
+    "temporary_plan_overdue": _("No temporary handling plan within the hour"),
+}
+
+# §6 奖惩
+APPRAISAL_KINDS = {
+    "commendation": _("Commendation"),
+    "criticism": _("Criticism"),
+}
+
+APPRAISAL_STATUSES = {
+    "draft": _("Draft"),
+    "published": _("Published"),
+    "discarded": _("Discarded"),
+}
+
+DISPATCH_STATUSES = {
+    "open": _("Awaiting response"),
+    "accepted": _("Accepted"),
+    "replied": _("Replied"),
+    "returned": _("Returned"),
+}

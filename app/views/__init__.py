@@ -3,9 +3,16 @@
 from flask_babel import lazy_gettext as _
 
 from app import security
+from app.views.alerts import AlertApi, AlertView, AppraisalView
 from app.views.audit import AuditApi, AuditView
 from app.views.catalog import CategoryApi, CategoryView, RefundTypeApi, RefundTypeView
-from app.views.complaints import ComplaintApi, ComplaintView
+from app.views.complaints import (
+    ComplaintApi,
+    ComplaintView,
+    DepartmentQueueView,
+    MyComplaintsView,
+    OverdueComplaintsView,
+)
 from app.views.notices import EmailTemplateView, OutboxApi, OutboxView
 from app.views.org import DepartmentApi, DepartmentView, StaffView, TeamMemberView, TeamView
 from app.views.refunds import RefundApi, RefundInboxView, RefundView
@@ -22,6 +29,25 @@ def register_views(appbuilder) -> None:
         category_icon="fa-headphones",
     )
     work = {"category": security.MENU_WORK}
+    appbuilder.add_view(MyComplaintsView, security.MENU_MY_COMPLAINTS, label=_("My complaints"), icon="fa-user", **work)
+    appbuilder.add_view(
+        DepartmentQueueView,
+        security.MENU_DEPARTMENT_QUEUE,
+        label=_("Dispatched to my department"),
+        icon="fa-inbox",
+        **work,
+    )
+    appbuilder.add_view(
+        OverdueComplaintsView, security.MENU_OVERDUE, label=_("Overdue complaints"), icon="fa-clock-o", **work
+    )
+    appbuilder.add_view(AlertView, security.MENU_ALERTS, label=_("Alerts"), icon="fa-bell", **work)
+    appbuilder.add_view(
+        AppraisalView,
+        security.MENU_APPRAISALS,
+        label=_("Commendations and criticisms"),
+        icon="fa-flag",
+        **work,
+    )
     appbuilder.add_view(RefundView, security.MENU_REFUNDS, label=_("Refund requests"), icon="fa-money", **work)
     appbuilder.add_view(
         RefundInboxView, security.MENU_REFUND_INBOX, label=_("Approvals inbox"), icon="fa-check-square-o", **work
@@ -47,5 +73,5 @@ def register_views(appbuilder) -> None:
         **organisation,
     )
     appbuilder.add_view_no_menu(TeamMemberView)
-    for api in (ComplaintApi, DepartmentApi, CategoryApi, RefundTypeApi, AuditApi, OutboxApi, RefundApi):
+    for api in (ComplaintApi, DepartmentApi, CategoryApi, RefundTypeApi, AuditApi, OutboxApi, RefundApi, AlertApi):
         appbuilder.add_api(api)

@@ -13,7 +13,12 @@ LABELS = {
     "code": _("Code"),
     "name": _("Name"),
     "frontline_eligible": _("Frontline may refund"),
+    "first_contact_hours": _("First contact within (hours)"),
+    "final_result_hours": _("Final result within (hours)"),
+    "dispatch_reply_hours": _("Dispatch reply within (hours)"),
 }
+HOURS = ["first_contact_hours", "final_result_hours", "dispatch_reply_hours"]
+HOURS_HELP = _("Empty: the default (24 / 48 / 24 hours).")
 
 
 class CategoryView(PolicyFormMixin, ModelView):
@@ -23,8 +28,9 @@ class CategoryView(PolicyFormMixin, ModelView):
     base_permissions = [*RESOURCE_PERMISSIONS[CATEGORY]]
     list_title = _("Categories")
     label_columns = LABELS
-    list_columns = ["code", "name"]
-    add_columns = edit_columns = show_columns = ["code", "name"]
+    list_columns = ["code", "name", *HOURS]
+    add_columns = edit_columns = show_columns = ["code", "name", *HOURS]
+    description_columns = {field: HOURS_HELP for field in HOURS}
     base_order = ("id", "asc")
 
 
@@ -70,13 +76,25 @@ class CatalogApi(PolicyApiMixin, ModelRestApi):
     base_order = ("id", "asc")
 
 
+class CategoryInput(CatalogInput):
+    first_contact_hours = fields.Integer(strict=True, allow_none=True)
+    final_result_hours = fields.Integer(strict=True, allow_none=True)
+    dispatch_reply_hours = fields.Integer(strict=True, allow_none=True)
+
+
+class CategoryOutput(CatalogOutput):
+    first_contact_hours = fields.Integer(allow_none=True)
+    final_result_hours = fields.Integer(allow_none=True)
+    dispatch_reply_hours = fields.Integer(allow_none=True)
+
+
 class CategoryApi(CatalogApi):
     resource_name = "category"
     datamodel = SQLAInterface(Category)
     class_permission_name = CATEGORY
     base_permissions = [*RESOURCE_PERMISSIONS[CATEGORY]]
-    input_schema = CatalogInput()
-    output_schema = CatalogOutput()
+    input_schema = CategoryInput()
+    output_schema = CategoryOutput()
     list_model_schema = show_model_schema = output_schema
 
 

@@ -1,15 +1,20 @@
 """Complaints: the HTML views and the ``complaint`` REST resource (API.md)."""
 
-from flask_appbuilder import ModelRestApi, ModelView
+from flask import abort, flash, g, redirect, request, url_for
+from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
+from flask_appbuilder.api import protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _
 from marshmallow import Schema, fields
+from sqlalchemy import select
 from wtforms import BooleanField, IntegerField
 from wtforms.validators import InputRequired, Optional
 
 from app import clock
+from app.extensions import db
 from app.models import Category, Complaint, Department
-from app.policy import ValidationFailed
+from app.policy import PolicyError, ValidationFailed, deadlines
 from app.policy import complaints as policy
 from app.policy.vocabulary import (
     CAUSES,
@@ -25,10 +30,12 @@ from app.policy.vocabulary import (
     label,
 )
 from app.security import API_METHOD_PERMISSIONS, COMPLAINT, RESOURCE_PERMISSIONS, current_viewer
+from app.views import actions
 from app.views.fields import AmountField, LocalDateTimeField, choice_field
-from app.views.filters import VisibleRows
+from app.views.filters import DispatchedToMyDepartment, Overdue, ReceivedByMe, VisibleRows
 from app.views.mixins import PolicyApiMixin, PolicyFormMixin
 from app.views.schemas import Amount, Code, RelatedId, Time
+from app.views.story import story
 
 LABELS = {
     "id": _("ID"),
@@ -113,11 +120,13 @@ class ComplaintPolicy:
     def prepare(self, item: Complaint, new: bool) -> None:
         if new:
             viewer = current_viewer()
+            category = item.category or (db.session.get(Category, item.category_id) if item.category_id else None)
             receipt = policy.receive(
                 viewer.user_id if viewer else None,
                 viewer.department_id if viewer else None,
                 item.received_at,
                 clock.now(),
+                deadlines.limits_of(category),
             )
             item.receiver_id = receipt.receiver_id
             item.receiving_department_id = receipt.receiving_department_id
@@ -130,6 +139,8 @@ class ComplaintPolicy:
 
 
 class ComplaintView(ComplaintPolicy, PolicyFormMixin, ModelView):
+    """Complaints visible to me; each complaint's page tells its whole story and holds its actions."""
+
     route_base = "/complaints"
     datamodel = SQLAInterface(Complaint)
     class_permission_name = COMPLAINT
@@ -239,6 +250,59 @@ class ComplaintView(ComplaintPolicy, PolicyFormMixin, ModelView):
         "disputed_amount": [Optional()],
     }
 
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        departments = db.session.scalars(select(Department).order_by(Department.code)).all()
+        return self.render_template(
+            "complaints/show.html", title=item.number, departments=departments, **story(item, g.user)
+        )
+
+    @expose("/act/<int:pk>/<action>", methods=["POST"])
+    @has_access
+    @permission_name("act")
+    def act(self, pk, action):
+        if action not in actions.ACTIONS:
+            abort(404)
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            abort(404)
+        data = {key: value for key, value in request.form.items() if key not in ("csrf_token", "go") and value != ""}
+        if data.get("department", "").isdigit():  # a form sends the chosen department's id as text
+            data["department"] = int(data["department"])
+        try:
+            actions.perform(item, action, actions.parse(action, data))
+        except PolicyError as error:
+            messages = error.errors.values() if isinstance(error, ValidationFailed) else [error.message]
+            for message in messages:
+                flash(str(message), "danger")
+        else:
+            flash(str(_("Done: %(status)s.", status=label(STATUSES, item.status))), "success")
+        return redirect(url_for("ComplaintView.show", pk=pk))
+
+
+class MyComplaintsView(ComplaintView):
+    route_base = "/complaints/mine"
+    list_title = _("My complaints")
+    base_filters = [["id", VisibleRows, None], ["id", ReceivedByMe, None]]
+
+
+class DepartmentQueueView(ComplaintView):
+    route_base = "/complaints/dispatched"
+    list_title = _("Dispatched to my department")
+    base_filters = [["id", VisibleRows, None], ["id", DispatchedToMyDepartment, None]]
+    base_order = ("received_at", "asc")
+
+
+class OverdueComplaintsView(ComplaintView):
+    route_base = "/complaints/overdue"
+    list_title = _("Overdue complaints")
+    base_filters = [["id", VisibleRows, None], ["id", Overdue, None]]
+    base_order = ("resolve_due", "asc")
+
 
 class ComplaintInput(Schema):
     """Types only: what the values mean is the policy's business."""
@@ -303,8 +367,18 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
     datamodel = SQLAInterface(Complaint)
     class_permission_name = COMPLAINT
     base_permissions = [*RESOURCE_PERMISSIONS[COMPLAINT]]
-    method_permission_name = API_METHOD_PERMISSIONS
-    include_route_methods = {"get", "get_list", "post", "put", "info"}
+    method_permission_name = {
+        **API_METHOD_PERMISSIONS,
+        **{name: "act" for name in ("dispatch", "respond", "urge", "escalate", "resolve", "close", "reopen")},
+    }
+    include_route_methods = {
+        "get",
+        "get_list",
+        "post",
+        "put",
+        "info",
+        *("dispatch", "respond", "urge", "escalate", "resolve", "close", "reopen"),
+    }
     base_filters = [["id", VisibleRows, None]]
     base_order = ("received_at", "desc")
     allow_browser_login = True
@@ -344,3 +418,72 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
         "status",
         "incident_id",
     ]
+
+    def _act(self, pk: int, action: str):
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            return self.response_404()
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return self.response_400(message=str(_("Send a JSON object.")))
+        try:
+            actions.perform(item, action, actions.parse(action, body))
+        except PolicyError as error:
+            return self.policy_error_response(error)
+        return self.response(200, result=self.output_schema.dump(item))
+
+    @expose("/<int:pk>/dispatch", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("act")
+    def dispatch(self, pk):
+        """Dispatch to the responsible department: ``{"department": id, "note": str}``."""
+        return self._act(pk, "dispatch")
+
+    @expose("/<int:pk>/respond", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("act")
+    def respond(self, pk):
+        """The responsible department's response: ``{"text": str, "accept": bool}``; returning needs a reason."""
+        return self._act(pk, "respond")
+
+    @expose("/<int:pk>/urge", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("act")
+    def urge(self, pk):
+        """Urge the responsible department (receiving side): ``{"note": str}``."""
+        return self._act(pk, "urge")
+
+    @expose("/<int:pk>/escalate", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("act")
+    def escalate(self, pk):
+        """Escalate a returned or overdue dispatch (receiving side): ``{"note": str}``."""
+        return self._act(pk, "escalate")
+
+    @expose("/<int:pk>/resolve", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("act")
+    def resolve(self, pk):
+        """Record the result: ``{"text": str}``."""
+        return self._act(pk, "resolve")
+
+    @expose("/<int:pk>/close", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("act")
+    def close(self, pk):
+        """Close with the customer callback (receiving side): ``{"callback": str, "note": str}``."""
+        return self._act(pk, "close")
+
+    @expose("/<int:pk>/reopen", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("act")
+    def reopen(self, pk):
+        """Reopen a resolved or closed complaint (receiving side): ``{"note": str}``."""
+        return self._act(pk, "reopen")

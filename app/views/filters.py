@@ -19,3 +19,49 @@ class VisibleRows(BaseFilter):
         if viewer is None:
             return query.filter(false())
         return query.filter(self.model.visible_to(viewer))
+
+
+class ReceivedByMe(BaseFilter):
+    """§3 首问: the complaints I received."""
+
+    name = "Received by me"
+
+    def apply(self, query, value):
+        viewer = current_viewer()
+        return query.filter(self.model.receiver_id == (viewer.user_id if viewer else None))
+
+
+class DispatchedToMyDepartment(BaseFilter):
+    """Complaints waiting on my department's response."""
+
+    name = "Dispatched to my department"
+
+    def apply(self, query, value):
+        viewer = current_viewer()
+        departments = list(viewer.department_ids) if viewer else []
+        return query.filter(
+            self.model.responsible_department_id.in_(departments),
+            self.model.status.in_(("dispatched", "in_progress")),
+        )
+
+
+class Overdue(BaseFilter):
+    """Open complaints past their result deadline or with a dispatch past its reply deadline."""
+
+    name = "Overdue"
+
+    def apply(self, query, value):
+        from sqlalchemy import or_, select
+
+        from app import clock
+        from app.models import Dispatch
+        from app.policy.flow import OPEN_STATUSES
+
+        now = clock.now()
+        late_dispatches = select(Dispatch.complaint_id).where(
+            Dispatch.status.in_(("open", "accepted")), Dispatch.reply_due < now
+        )
+        return query.filter(
+            self.model.status.in_(OPEN_STATUSES),
+            or_(self.model.resolve_due < now, self.model.id.in_(late_dispatches)),
+        )

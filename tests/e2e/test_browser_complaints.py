@@ -57,18 +57,18 @@ def test_agent_files_a_complaint_by_form_and_finds_it_in_the_list(page_as, scree
 
     filed = number.inner_text().strip()
     row.locator("a[href*='/complaints/show/']").click()
+    expect(page.locator(".panel-title").first).to_contain_text(f"{filed} · 家中无法上网")
     details = {
-        "工单号": filed,
         "受理渠道": "营业厅",
-        "投诉主题": "家中无法上网",
         "客户号码": "13800138000",
         "客户价值": "金卡",
-        "受理人": re.compile(r"陈\s?晓敏"),
-        "首问部门": "10086 A班组",
+        "受理人": re.compile(r"陈\s?晓敏 · 10086 A班组"),
         "争议金额(元)": "88.50",
     }
     for label, value in details.items():
-        expect(shown(page, label)).to_contain_text(value)
+        expect(shown(page, label).first).to_contain_text(value)
+    expect(shown(page, "首次联系时限").last).to_contain_text("剩余")
+    expect(page.locator("#timeline")).to_contain_text("已受理")
     screenshot(page, "complaint-detail")
 
 

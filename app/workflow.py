@@ -1,0 +1,268 @@
+"""The complaint's actions (SPEC.md §3): dispatch, respond, urge, escalate, resolve, close, reopen.
+
+Each function takes the complaint, the acting user and what they typed; asks
+``app.policy.flow`` whether the action is allowed and what follows; records the
+step on the complaint's timeline; and tells whom it concerns. The caller commits.
+"""
+
+from datetime import datetime
+
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy import select
+
+from app import notices, recipients
+from app.extensions import db
+from app.models import Complaint, ComplaintEvent, Department, Dispatch
+from app.policy import Conflict, ValidationFailed, deadlines, flow, roles
+from app.policy.i18n import _
+from app.policy.organisation import subtree, unit_of
+from app.security import viewer_for
+
+
+def _edges():
+    return db.session.query(Department.id, Department.parent_id).all()
+
+
+def sides(complaint: Complaint, user: User) -> set[str]:
+    """Which sides of the complaint ``user`` stands on (§3 首问负责制, 部门问责制)."""
+    viewer = viewer_for(user)
+    found = set()
+    edges = _edges()
+    managed = set()
+    for department_id in db.session.scalars(select(Department.id).where(Department.manager_id == user.id)):
+        managed |= subtree(department_id, edges)
+    is_manager = roles.rank(viewer.role_names) >= roles.WORKING_ROLES.index(roles.ROOM_MANAGER)
+    receiving = complaint.receiving_department_id
+    if complaint.receiver_id == user.id or receiving in managed or (is_manager and receiving in viewer.department_ids):
+        found.add(flow.RECEIVING)
+    if complaint.responsible_department_id is not None and complaint.responsible_department_id in viewer.department_ids:
+        found.add(flow.RESPONSIBLE)
+    return found
+
+
+def _record(complaint, user, action, *, text=None, department=None, target_user=None, now) -> ComplaintEvent:
+    event = ComplaintEvent(
+        complaint=complaint,
+        action=action,
+        actor=user,
+        text=(text or "").strip() or None,
+        department=department,
+        target_user=target_user,
+        created_on=now,
+    )
+    db.session.add(event)
+    return event
+
+
+def _name(user: User | None) -> str:
+    return f"{user.first_name}{user.last_name}" if user else ""
+
+
+def open_dispatch(complaint: Complaint) -> Dispatch | None:
+    return db.session.scalar(
+        select(Dispatch)
+        .where(Dispatch.complaint_id == complaint.id, Dispatch.status.in_(("open", "accepted", "replied")))
+        .order_by(Dispatch.id.desc())
+    )
+
+
+def last_dispatch(complaint: Complaint) -> Dispatch | None:
+    return db.session.scalar(select(Dispatch).where(Dispatch.complaint_id == complaint.id).order_by(Dispatch.id.desc()))
+
+
+def _department_people(department: Department) -> list[str]:
+    """A department is told through its mailbox and its manager."""
+    return recipients.combine(
+        recipients.departments([department.id]),
+        recipients.users([department.manager_id] if department.manager_id else []),
+    )
+
+
+def dispatch(
+    complaint: Complaint, user: User, department: Department | None, note: str | None, now: datetime
+) -> Dispatch:
+    """§3 派单: to the department at fault, which must reply before its deadline."""
+    if department is None:
+        raise ValidationFailed({"department": _("This field is required.")})
+    complaint.status = flow.next_status("dispatch", complaint.status, sides(complaint, user), note)
+    limits = deadlines.limits_of(complaint.category)
+    sent = Dispatch(
+        complaint=complaint,
+        department=department,
+        note=(note or "").strip() or None,
+        dispatched_by=user,
+        dispatched_at=now,
+        reply_due=deadlines.dispatch_reply_due(now, limits),
+        status="open",
+    )
+    db.session.add(sent)
+    complaint.responsible_department = department
+    complaint.next_due_at = sent.reply_due
+    _record(complaint, user, "dispatch", text=note, department=department, now=now)
+    db.session.flush()
+    notices.notify(
+        "dispatch",
+        _department_people(department),
+        {
+            "complaint": notices.complaint_context(complaint),
+            "department": department.name,
+            "note": sent.note or "",
+            "by": _name(user),
+            "due": sent.reply_due,
+        },
+        f"dispatch:{sent.id}",
+        complaint=complaint,
+    )
+    return sent
+
+
+def respond(complaint: Complaint, user: User, text: str | None, accept: bool, now: datetime) -> None:
+    """§3 部门问责制: the responsible department accepts (then replies) or returns with a reason."""
+    action = "accept" if accept else "return"
+    new_status = flow.next_status(action, complaint.status, sides(complaint, user), text)
+    current = open_dispatch(complaint)
+    if current is None:
+        raise Conflict(_("There is no open dispatch to respond to."))
+    if not accept:
+        current.status, current.returned_at = "returned", now
+        complaint.next_due_at = None
+    elif current.status == "open":
+        current.status, current.accepted_at = "accepted", now
+    elif current.status == "accepted":
+        # The reply with facts found and a proposed solution: the deadline is met.
+        current.status, current.replied_at = "replied", now
+        complaint.next_due_at = None
+    complaint.status = new_status
+    _record(complaint, user, action, text=text, department=current.department, now=now)
+
+
+def urge(complaint: Complaint, user: User, note: str | None, now: datetime) -> None:
+    """催办: the receiving side presses the responsible department."""
+    flow.next_status("urge", complaint.status, sides(complaint, user), note)
+    current = open_dispatch(complaint)
+    event = _record(complaint, user, "urge", text=note, department=current.department, now=now)
+    db.session.flush()
+    notices.notify(
+        "urge",
+        _department_people(current.department),
+        {
+            "complaint": notices.complaint_context(complaint),
+            "department": current.department.name,
+            "note": event.text or "",
+            "by": _name(user),
+            "due": current.reply_due,
+        },
+        f"urge:{event.id}",
+        complaint=complaint,
+    )
+
+
+def is_overdue(dispatched: Dispatch | None, now: datetime) -> bool:
+    """Past its reply deadline: found by the scan, or by the clock."""
+    return dispatched is not None and (dispatched.overdue or dispatched.reply_due <= now)
+
+
+def escalation_recipient(department: Department, target: str) -> User | None:
+    """The responsible department's manager, or its supervising company leader (its unit's)."""
+    if target == "department_manager":
+        return department.manager
+    if department.supervising_leader is not None:
+        return department.supervising_leader
+    return db.session.get(Department, unit_of(department.id, _edges())).supervising_leader
+
+
+def escalate(complaint: Complaint, user: User, note: str | None, now: datetime) -> User:
+    """§3.4 责任追究: first the department's manager, then its supervising company leader."""
+    flow.next_status("escalate", complaint.status, sides(complaint, user), note)
+    dispatched = last_dispatch(complaint)
+    so_far = db.session.scalar(
+        select(db.func.count())
+        .select_from(ComplaintEvent)
+        .where(ComplaintEvent.complaint_id == complaint.id, ComplaintEvent.action == "escalate")
+    )
+    target = flow.check_escalation(dispatched.status if dispatched else None, is_overdue(dispatched, now), so_far)
+    reached = escalation_recipient(dispatched.department, target)
+    if reached is None:
+        raise Conflict(
+            _("Nobody is named to receive this escalation: ask Admin to name the department's manager and leader.")
+        )
+    _record(complaint, user, "escalate", text=note, department=dispatched.department, target_user=reached, now=now)
+    notices.notify(
+        "escalation",
+        recipients.users([reached.id]),
+        {
+            "complaint": notices.complaint_context(complaint),
+            "department": dispatched.department.name,
+            "level": str(
+                _("Department manager") if target == "department_manager" else _("Supervising company leader")
+            ),
+            "note": (note or "").strip(),
+            "by": _name(user),
+        },
+        f"escalation:{complaint.id}:{so_far + 1}",
+        complaint=complaint,
+    )
+    return reached
+
+
+def resolve(complaint: Complaint, user: User, text: str | None, now: datetime) -> None:
+    complaint.status = flow.next_status("resolve", complaint.status, sides(complaint, user), text)
+    complaint.resolved_at = now
+    complaint.next_due_at = None
+    _record(complaint, user, "resolve", text=text, now=now)
+
+
+def close(complaint: Complaint, user: User, callback: str | None, note: str | None, now: datetime) -> None:
+    """回访 and 归档: only the receiving side, with the customer's verdict."""
+    new_status = flow.next_status("close", complaint.status, sides(complaint, user), note)
+    complaint.callback = flow.check_callback(callback)
+    complaint.callback_note = (note or "").strip() or None
+    complaint.status = new_status
+    complaint.closed_at = now
+    _record(complaint, user, "close", text=note, now=now)
+
+
+def reopen(complaint: Complaint, user: User, note: str | None, now: datetime) -> None:
+    complaint.status = flow.next_status("reopen", complaint.status, sides(complaint, user), note)
+    complaint.closed_at = None
+    _record(complaint, user, "reopen", text=note, now=now)
+
+
+def dispatch_overdue(now: datetime) -> int:
+    """Scan check: a dispatch not replied to in time alerts its department's manager, once,
+    and drafts a criticism (§3.4, §6). Reads only the complaints that are due (indexed)."""
+    from app.alerts import raise_alert
+    from app.appraisals import draft_criticism
+
+    raised = 0
+    due = db.session.scalars(select(Complaint).where(Complaint.next_due_at <= now).order_by(Complaint.next_due_at))
+    for complaint in due:
+        late = db.session.scalars(
+            select(Dispatch).where(
+                Dispatch.complaint_id == complaint.id,
+                Dispatch.status.in_(("open", "accepted")),
+                Dispatch.reply_due <= now,
+                Dispatch.overdue.is_(False),
+            )
+        ).all()
+        for overdue in late:
+            overdue.overdue = True
+            department = overdue.department
+            alert = raise_alert(
+                "dispatch_overdue",
+                f"dispatch_overdue:{overdue.id}",
+                [department.manager_id],
+                complaint=complaint,
+                mailboxes=recipients.departments([department.id]),
+                message=str(_("%(department)s has not replied to the dispatch in time.", department=department.name)),
+            )
+            if alert is not None:
+                draft_criticism(
+                    department,
+                    complaint,
+                    str(_("The reply to dispatch of %(number)s was overdue.", number=complaint.number)),
+                    now,
+                )
+                raised += 1
+        complaint.next_due_at = None
+    return raised
