@@ -10,13 +10,15 @@ order: a notice released by the first is enqueued by the second.
 from collections.abc import Callable
 from datetime import datetime
 
-from app import notices, workflow
+from app import incidents, notices, progress, workflow
 from app.extensions import db
 
 Check = Callable[[datetime], int]
 
 CHECKS: list[tuple[str, Check]] = [
     ("overdue dispatches alerted", workflow.dispatch_overdue),
+    ("late first replies alerted", incidents.first_reply_overdue),
+    ("progress mails", progress.send_due),
     ("stale notices queued again", notices.release_stale),
     ("queued notices enqueued", notices.enqueue_due),
 ]

@@ -25,6 +25,7 @@ TEAM = "Team"
 OUTBOX = "Outbox"
 REFUND = "Refund"
 ALERT = "Alert"
+INCIDENT = "Incident"
 APPRAISAL = "Appraisal"
 REFUND_INBOX = "RefundInbox"
 EMAIL_TEMPLATE = "EmailTemplate"
@@ -45,6 +46,7 @@ RESOURCE_PERMISSIONS = {
     REFUND: ["can_list", "can_show", "can_add", "can_decide"],
     REFUND_INBOX: ["can_list", "can_decide"],
     ALERT: ["can_list", "can_show"],
+    INCIDENT: ["can_list", "can_show", "can_act"],
     APPRAISAL: ["can_list", "can_show", "can_add", "can_decide"],
 }
 
@@ -71,6 +73,7 @@ MENU_AUDIT = "Audit log"
 MENU_OUTBOX = "Notice outbox"
 MENU_REFUNDS = "Refund requests"
 MENU_ALERTS = "Alerts"
+MENU_INCIDENTS = "Incidents"
 MENU_APPRAISALS = "Commendations and criticisms"
 MENU_MY_COMPLAINTS = "My complaints"
 MENU_DEPARTMENT_QUEUE = "Dispatched to my department"
@@ -110,6 +113,9 @@ FRONTLINE_PERMISSIONS = [
     *_grant(REFUND, ("can_list", "can_show", "can_add")),
     *_grant(ALERT, _READ),
     *_grant(APPRAISAL, _READ),
+    # §3.5: who may act on an incident is decided by app.policy.incidents.
+    *_grant(INCIDENT, ("can_list", "can_show", "can_act")),
+    (MENU_INCIDENTS, "menu_access"),
     (MENU_WORK, "menu_access"),
     (MENU_COMPLAINTS, "menu_access"),
     (MENU_MY_COMPLAINTS, "menu_access"),
@@ -153,6 +159,8 @@ WORK_VIEWS = {
     REFUND_INBOX,
     ALERT,
     APPRAISAL,
+    INCIDENT,
+    MENU_INCIDENTS,
     MENU_WORK,
     MENU_COMPLAINTS,
     MENU_MY_COMPLAINTS,

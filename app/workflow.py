@@ -209,7 +209,13 @@ def resolve(complaint: Complaint, user: User, text: str | None, now: datetime) -
     complaint.status = flow.next_status("resolve", complaint.status, sides(complaint, user), text)
     complaint.resolved_at = now
     complaint.next_due_at = None
+    complaint.next_progress_at = None
     _record(complaint, user, "resolve", text=text, now=now)
+    if complaint.progress_sent:
+        # §3.5 rule 5: what took more than 4 days ends with the final result notice (公文).
+        from app import progress
+
+        progress.final_result(complaint=complaint, text=text, by=user)
 
 
 def close(complaint: Complaint, user: User, callback: str | None, note: str | None, now: datetime) -> None:

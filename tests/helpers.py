@@ -92,3 +92,30 @@ def queued_jobs(app) -> list[str]:
 
     with app.app_context():
         return queue.queue().job_ids
+
+
+def sibling_database(folder, suffix: str, fresh: bool = False) -> str:
+    """A database of a test's own beside the suite's: a SQLite file in ``folder``, or
+    ``<name>_<suffix>`` on the PostgreSQL server ``DATABASE_URL`` names (created when missing,
+    or anew when ``fresh``)."""
+    import os
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from config import database_url
+
+    main = os.environ.get("DATABASE_URL")
+    if not main:
+        return f"sqlite:///{folder / f'{suffix}.db'}"
+    url = make_url(database_url(main))
+    url = url.set(database=f"{url.database}_{suffix}")
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        if fresh:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}"'))
+        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database})
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+    server.dispose()
+    return url.render_as_string(hide_password=False)

@@ -239,7 +239,7 @@ def test_every_change_is_audited_with_the_user(app, login):
         ]
         assert entries[0].changes["number"] == [None, created["result"]["number"]]
         assert entries[1].changes["topic"] == ["家中信号差", "室内信号差"]
-        assert set(entries[1].changes) <= {"topic", "changed_on"}
+        assert set(entries[1].changes) <= {"topic", "signature", "changed_on"}  # same content follows the topic
 
 
 def test_filters_by_category_through_rison(app, login):

@@ -8,10 +8,12 @@ from app import create_app
 from app.extensions import db
 from app.setup import upgrade_schema
 from config import TestConfig
+from tests.helpers import sibling_database
 
 
 def test_a_fresh_database_migrated_to_head_matches_the_models(tmp_path):
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'fresh.db'}")
+    # SQLite by default; on PostgreSQL when the suite runs there.
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=sibling_database(tmp_path, "migrations", fresh=True))
     with app.app_context():
         upgrade_schema()
         with db.engine.connect() as connection:

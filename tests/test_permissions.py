@@ -44,6 +44,12 @@ COMPLAINT_WORK = {
     )
 }
 READ_ALERTS = {("Alert", "can_list"), ("Alert", "can_show"), ("Appraisal", "can_list"), ("Appraisal", "can_show")}
+READ_ALERTS |= {
+    ("Incident", "can_list"),
+    ("Incident", "can_show"),
+    ("Incident", "can_act"),
+    ("Incidents", "menu_access"),
+}
 REQUEST_REFUNDS = {
     ("Refund", "can_list"),
     ("Refund", "can_show"),

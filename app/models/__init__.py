@@ -5,6 +5,7 @@ from app.models.appraisal import Appraisal
 from app.models.audit import AuditLog
 from app.models.catalog import Category, RefundType
 from app.models.complaint import Complaint, ComplaintEvent, Dispatch, NumberSequence
+from app.models.incident import Incident
 from app.models.notice import EmailTemplate, Outbox
 from app.models.org import Department, StaffProfile, Team, TeamMember
 from app.models.refund import RefundRequest
@@ -20,6 +21,7 @@ __all__ = [
     "Department",
     "Dispatch",
     "EmailTemplate",
+    "Incident",
     "NumberSequence",
     "Outbox",
     "RefundRequest",

@@ -35,6 +35,10 @@ class Complaint(Model):
         Index("ix_complaint_responsible_received", "responsible_department_id", "received_at"),
         Index("ix_complaint_receiver_received", "receiver_id", "received_at"),
         Index("ix_complaint_status_received", "status", "received_at"),
+        # §3.5 same-content rules: per agent and per hall, within a time window.
+        Index("ix_complaint_signature_receiver", "signature", "receiver_id", "received_at"),
+        Index("ix_complaint_signature_department", "signature", "receiving_department_id", "received_at"),
+        Index("ix_complaint_signature_received", "signature", "received_at"),
     )
     audited = True
 
@@ -45,6 +49,8 @@ class Complaint(Model):
     escalated = Column(Boolean, nullable=False, default=False, index=True)
     category_id = Column(Integer, ForeignKey("category.id"), nullable=False, index=True)
     topic = Column(String(200), nullable=False)
+    # §4 same content: the category plus the normalised topic (app.policy.fast.signature).
+    signature = Column(String(240), nullable=False, default="")
     summary = Column(Text, nullable=False)
     customer_phone = Column(String(11), nullable=False, index=True)
     customer_prepaid = Column(Boolean, nullable=False, default=False)
@@ -63,7 +69,7 @@ class Complaint(Model):
     lawsuit = Column(Boolean, nullable=False, default=False)
     joint_complainants = Column(Integer, nullable=False, default=1)
     status = Column(String(16), nullable=False, default="received")
-    incident_id = Column(Integer, index=True)
+    incident_id = Column(Integer, ForeignKey("incident.id"), index=True)
     # §3.5 criteria that hold, as "1,5"; read through ``leadership_criteria_list``.
     leadership_criteria = Column(String(16), nullable=False, default="")
     first_reply_due = Column(UTCDateTime, index=True)
@@ -71,6 +77,9 @@ class Complaint(Model):
     # The earliest deadline the scan must check (an open dispatch's reply): the scan
     # reads only the rows that are due, never the whole table.
     next_due_at = Column(UTCDateTime, index=True)
+    # §3.5 rule 5: the next progress mail, while unresolved after more than 4 days.
+    next_progress_at = Column(UTCDateTime, index=True)
+    progress_sent = Column(Integer, nullable=False, default=0)
     resolved_at = Column(UTCDateTime)
     closed_at = Column(UTCDateTime)
     # §3 回访: the customer's verdict, recorded by the receiving side on closing.
@@ -83,10 +92,15 @@ class Complaint(Model):
     receiver = relationship(User, foreign_keys=[receiver_id])
     receiving_department = relationship(Department, foreign_keys=[receiving_department_id])
     responsible_department = relationship(Department, foreign_keys=[responsible_department_id])
+    incident = relationship("Incident", backref="complaints")
 
     def refresh_derived(self) -> None:
         """Keep the values derived from others in step with them."""
+        from app.policy.fast import signature
+
         self.escalated = is_escalated(self.source)
+        category_id = self.category.id if self.category is not None else self.category_id
+        self.signature = signature(category_id, self.topic)
 
     @property
     def leadership_criteria_list(self) -> list[int]:

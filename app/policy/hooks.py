@@ -8,13 +8,13 @@ from sqlalchemy import event, inspect, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app import clock
+from app import clock, fast_handling
 from app.models.appraisal import Appraisal
 from app.models.catalog import Category, RefundType
 from app.models.complaint import Complaint, NumberSequence
 from app.models.org import Department, StaffProfile
 from app.models.refund import RefundRequest
-from app.policy import appraisals, catalog, complaints, flow, refunds
+from app.policy import appraisals, catalog, complaints, fast, flow, refunds
 from app.policy.errors import ValidationFailed
 from app.policy.i18n import _
 from app.policy.organisation import validate_department
@@ -58,10 +58,17 @@ def check_complaints(session, flush_context, instances):
         if isinstance(obj, Complaint):
             obj.refresh_derived()
             complaints.validate(obj)
+            with session.no_autoflush:
+                fast_handling.evaluate_leadership(session, obj)
             if obj.receiver_id is None or obj.receiving_department_id is None:
                 raise ValidationFailed({"receiver": _("A complaint needs its receiver.")})
             if not obj.number:
                 obj.number = next_complaint_number(session)
+            if obj.next_progress_at is None and obj.received_at is not None:
+                obj.next_progress_at = fast.progress_due(obj.received_at, 0)
+            with session.no_autoflush:
+                fast_handling.evaluate_new(session, obj)
+                fast_handling.evaluate_leadership(session, obj)
     for obj in session.dirty:
         if isinstance(obj, Complaint) and session.is_modified(obj):
             changes = _changes(obj)
@@ -74,6 +81,8 @@ def check_complaints(session, flush_context, instances):
                 )
             obj.refresh_derived()
             complaints.validate(obj)
+            with session.no_autoflush:
+                fast_handling.evaluate_leadership(session, obj)
 
 
 @event.listens_for(Session, "before_flush")
@@ -166,3 +175,10 @@ def refund_context(refund: RefundRequest) -> dict:
         "decided_by": name(refund.decided_by),
         "note": refund.decision_note if refund.status != refunds.PENDING else refund.note,
     }
+
+
+@event.listens_for(Session, "after_flush")
+def raise_fast_handling_alerts(session, flush_context):
+    """§3.5: the alerts of the rules evaluated before the flush, now that the rows have ids."""
+    with session.no_autoflush:
+        fast_handling.after_flush(session)

@@ -215,3 +215,10 @@ DISPATCH_STATUSES = {
     "replied": _("Replied"),
     "returned": _("Returned"),
 }
+
+INCIDENT_STATUSES = {
+    "open": _("Open"),
+    "reported": _("Reported"),
+    "replied": _("Replied"),
+    "resolved": _("Resolved"),
+}

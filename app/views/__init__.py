@@ -13,6 +13,7 @@ from app.views.complaints import (
     MyComplaintsView,
     OverdueComplaintsView,
 )
+from app.views.incidents import IncidentApi, IncidentView
 from app.views.notices import EmailTemplateView, OutboxApi, OutboxView
 from app.views.org import DepartmentApi, DepartmentView, StaffView, TeamMemberView, TeamView
 from app.views.refunds import RefundApi, RefundInboxView, RefundView
@@ -41,6 +42,7 @@ def register_views(appbuilder) -> None:
         OverdueComplaintsView, security.MENU_OVERDUE, label=_("Overdue complaints"), icon="fa-clock-o", **work
     )
     appbuilder.add_view(AlertView, security.MENU_ALERTS, label=_("Alerts"), icon="fa-bell", **work)
+    appbuilder.add_view(IncidentView, security.MENU_INCIDENTS, label=_("Incidents"), icon="fa-bolt", **work)
     appbuilder.add_view(
         AppraisalView,
         security.MENU_APPRAISALS,
@@ -73,5 +75,15 @@ def register_views(appbuilder) -> None:
         **organisation,
     )
     appbuilder.add_view_no_menu(TeamMemberView)
-    for api in (ComplaintApi, DepartmentApi, CategoryApi, RefundTypeApi, AuditApi, OutboxApi, RefundApi, AlertApi):
+    for api in (
+        ComplaintApi,
+        DepartmentApi,
+        CategoryApi,
+        RefundTypeApi,
+        AuditApi,
+        OutboxApi,
+        RefundApi,
+        AlertApi,
+        IncidentApi,
+    ):
         appbuilder.add_api(api)

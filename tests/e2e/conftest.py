@@ -26,13 +26,10 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from config import database_url
 from tests.e2e.pages import log_in
-from tests.helpers import seeded_app
+from tests.helpers import seeded_app, sibling_database
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -52,29 +49,13 @@ TIMEOUT = 10_000
 expect.set_options(timeout=TIMEOUT)
 
 
-def _database(folder: Path) -> str:
-    """A database of the browser tests' own, created when missing."""
-    main = os.environ.get("DATABASE_URL")
-    if not main:
-        return f"sqlite:///{folder / 'e2e.db'}"
-    url = make_url(database_url(main))
-    url = url.set(database=f"{url.database}_e2e")
-    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database})
-        if not exists:
-            connection.execute(text(f'CREATE DATABASE "{url.database}"'))
-    server.dispose()
-    return url.render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory):
     """The served app, with the demo data; its instance folder (and so its embedded Redis) is temporary."""
     from app.extensions import db
 
     folder = tmp_path_factory.mktemp("e2e")
-    served = seeded_app(_database(folder), REDIS_URL=None)
+    served = seeded_app(sibling_database(folder, "e2e"), REDIS_URL=None)
     served.instance_path = str(folder)
     yield served
     with served.app_context():

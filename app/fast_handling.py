@@ -1,0 +1,206 @@
+"""Catching waves of same-content complaints on save (SPEC.md §3.5, §4).
+
+``before_flush`` runs the rules for every new complaint: it joins the open
+incident of its content, or opens one when a rule fires; and it works out the
+§3.5 leadership criteria of every saved complaint. The alerts wait in the
+session until ``after_flush``, when the rows have ids; each fires once per key.
+"""
+
+from datetime import timedelta
+
+from flask_appbuilder.security.sqla.models import Role, User
+from sqlalchemy import func, select
+
+from app import clock
+from app.models import Complaint, Department, Incident, StaffProfile
+from app.policy import fast, leadership
+from app.policy.roles import LEADERSHIP
+
+_PENDING = "fast_handling_pending"
+
+
+def _count(session, *criteria) -> int:
+    return session.scalar(select(func.count()).select_from(Complaint).where(*criteria)) or 0
+
+
+def _holders(session, department_id: int, position: str) -> list[int]:
+    """Who holds ``position`` (班长, 营销经理) in the department."""
+    return list(
+        session.scalars(
+            select(StaffProfile.user_id).where(
+                StaffProfile.department_id == department_id, StaffProfile.position == position
+            )
+        )
+    )
+
+
+def leadership_ids(session) -> list[int]:
+    return list(
+        session.scalars(
+            select(User.id).join(User.roles).where(Role.name == LEADERSHIP, User.active.is_(True)).order_by(User.id)
+        )
+    )
+
+
+def _later(session, **item) -> None:
+    """An alert for ``after_flush``: its ``key`` is a callable, read once the rows have ids."""
+    session.info.setdefault(_PENDING, []).append(item)
+
+
+def _open_incident(session, signature: str) -> Incident | None:
+    return session.scalar(
+        select(Incident).where(Incident.signature == signature, Incident.status != "resolved").order_by(Incident.id)
+    )
+
+
+def _window(complaint: Complaint, window) -> list:
+    return [
+        Complaint.signature == complaint.signature,
+        Complaint.received_at >= window.start,
+        Complaint.received_at < window.end,
+    ]
+
+
+def _open(session, complaint: Complaint, rule: str, earlier: list, volume: int) -> Incident:
+    """A new incident holding this complaint and the earlier ones its rule counted."""
+    incident = Incident(
+        signature=complaint.signature,
+        rule=rule,
+        topic=complaint.topic,
+        discovered_at=clock.now(),
+        status="open",
+        volume=volume,
+    )
+    incident.next_progress_at = fast.progress_due(incident.discovered_at, 0)
+    session.add(incident)
+    complaint.incident = incident
+    for counted in session.scalars(select(Complaint).where(*earlier, Complaint.incident_id.is_(None))):
+        counted.incident = incident
+    return incident
+
+
+def evaluate_new(session, complaint: Complaint) -> None:
+    """§3.5 rules 1–2 for a complaint being received (its own row is not in the table yet)."""
+    incident = _open_incident(session, complaint.signature)
+    if incident is not None:
+        complaint.incident = incident
+        if incident.first_reply_at is None:  # rule 4 counts until the preliminary reply
+            incident.volume += 1
+            check_volume(session, incident)
+        return
+    zone = clock.local_zone()
+    if complaint.channel == "hotline_10086":
+        window = fast.shift_of(complaint.received_at, zone)
+        shift = _window(complaint, window)
+        mine = [*shift, Complaint.receiver_id == complaint.receiver_id]
+        count = _count(session, *mine) + 1
+        if fast.hotline_rule_fires(count):
+            # The team leader's check of the others, done for him: the whole team's count.
+            team = _count(session, *shift, Complaint.receiving_department_id == complaint.receiving_department_id) + 1
+            incident = _open(session, complaint, "hotline_shift_3", mine, count)
+            key = f"hotline_shift_3:{complaint.receiver_id}:{complaint.signature}:{window.label}"
+            _later(
+                session,
+                rule="hotline_shift_3",
+                key=lambda: key,
+                users=_holders(session, complaint.receiving_department_id, "team_leader"),
+                complaint=complaint,
+                incident=incident,
+                count=team,
+                message=f"同一班次同内容投诉:本人 {count} 宗,全班组 {team} 宗。",
+            )
+            return
+    department = session.get(Department, complaint.receiving_department_id)
+    if department is not None and department.kind == "hall":
+        window = fast.hall_window(complaint.received_at, zone)
+        here = [*_window(complaint, window), Complaint.receiving_department_id == department.id]
+        count = _count(session, *here) + 1
+        if fast.hall_rule_fires(count):
+            # Every counter of the hall together; the alert names those involved.
+            counters = set(
+                session.scalars(select(User.username).join(Complaint, Complaint.receiver_id == User.id).where(*here))
+            )
+            counters.add(session.get(User, complaint.receiver_id).username)
+            incident = _open(session, complaint, "hall_2days", here, count)
+            key = f"hall_2days:{department.id}:{complaint.signature}:{window.label}"
+            _later(
+                session,
+                rule="hall_2days",
+                key=lambda: key,
+                users=_holders(session, department.id, "marketing_manager"),
+                complaint=complaint,
+                incident=incident,
+                count=count,
+                message=f"营业厅两天内同内容投诉 {count} 宗;受理人:{'、'.join(sorted(counters))}。",
+            )
+
+
+def check_volume(session, incident: Incident) -> None:
+    """§3.5 rule 4: > 50 to the department's manager, > 200 to its supervising leader, each once."""
+    department = incident.responsible_department
+    if department is None:  # not reported yet: checked again when it is
+        return
+    for rule in fast.volume_alerts(incident.volume):
+        user = department.manager_id if rule == "volume_50" else department.supervising_leader_id
+        _later(
+            session,
+            rule=rule,
+            key=lambda rule=rule: f"{rule}:{incident.id}",
+            users=[user],
+            incident=incident,
+            count=incident.volume,
+            message=f"事件投诉量已达 {incident.volume} 宗。",
+        )
+
+
+def evaluate_leadership(session, complaint: Complaint) -> None:
+    """§3.5 rule 6: the criteria that hold, recorded by number; each newly holding one reported once."""
+    incident = complaint.incident
+    if incident is not None and incident.id is not None:
+        scope = [Complaint.incident_id == incident.id]
+    else:
+        scope = [Complaint.received_at >= clock.now() - timedelta(days=leadership.ESCALATED_WITHIN_DAYS)]
+    escalated = _count(session, Complaint.signature == complaint.signature, Complaint.escalated.is_(True), *scope)
+    if complaint.escalated and complaint.id is None:
+        escalated += 1
+    holding = leadership.criteria(
+        leadership.Facts(
+            media_level=complaint.media_level,
+            media_status=complaint.media_status,
+            volume=incident.volume if incident is not None else 0,
+            hall_impact=complaint.hall_impact,
+            lawsuit=bool(complaint.lawsuit),
+            joint_complainants=complaint.joint_complainants or 1,
+            escalated_same_content=escalated,
+        )
+    )
+    before = set(complaint.leadership_criteria_list) if complaint.leadership_criteria else set()
+    complaint.leadership_criteria = ",".join(map(str, holding))
+    for criterion in sorted(set(holding) - before):
+        _later(
+            session,
+            rule="leadership_report",
+            key=lambda criterion=criterion: f"leadership_report:complaint:{complaint.id}:{criterion}",
+            users=leadership_ids(session),
+            complaint=complaint,
+            criterion=criterion,
+            message=f"符合上报公司领导条件第 {criterion} 条。",
+        )
+
+
+def after_flush(session) -> None:
+    """Raise the alerts of the rules evaluated before the flush, now that the rows have ids."""
+    from app.alerts import raise_alert
+
+    for item in session.info.pop(_PENDING, []):
+        incident = item.get("incident")
+        raise_alert(
+            item["rule"],
+            item["key"](),
+            item["users"],
+            complaint=item.get("complaint"),
+            incident_id=incident.id if incident is not None else None,
+            criterion=item.get("criterion"),
+            message=item["message"],
+            count=item.get("count"),
+        )

@@ -1,0 +1,139 @@
+"""Same-content rules (§3.5) on save, over the API and the form, at their boundaries."""
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from app import clock
+from app.extensions import db
+from app.models import Alert, Complaint, Incident, Outbox
+from tests.helpers import category_id, complaint_body
+from tests.test_views_complaint import form_data
+
+API = "/api/v1/complaint/"
+
+
+def at(day_offset: int, hh_mm: str) -> str:
+    """A local time ``day_offset`` days from today, ISO 8601 with its offset."""
+    day = clock.to_local(clock.now()).date() + timedelta(days=day_offset)
+    return datetime.fromisoformat(f"{day}T{hh_mm}:00").replace(tzinfo=clock.local_zone()).isoformat()
+
+
+def file(app, client, **changes):
+    response = client.post(API, json=complaint_body(app, **changes))
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["result"]
+
+
+def alerts(app, rule):
+    with app.app_context():
+        return [
+            (alert.recipients, alert.complaint_id, alert.incident_id)
+            for alert in db.session.query(Alert).filter_by(rule=rule)
+        ]
+
+
+def test_the_third_same_content_complaint_of_an_agent_in_a_shift_alerts_the_team_leader(app, login):
+    agent = login("agent1")
+    first = file(app, agent, topic="5G 信号差", received_at=at(-1, "09:00"))
+    second = file(app, agent, topic=" 5g   信号差", received_at=at(-1, "10:00"))  # the same content, typed differently
+    assert alerts(app, "hotline_shift_3") == []
+    third = file(app, agent, topic="5G 信号差", received_at=at(-1, "15:59"))
+    [(to, complaint, incident)] = alerts(app, "hotline_shift_3")
+    assert (to, complaint) == (["teamlead1"], third["id"])
+    assert third["incident"] == incident
+    for earlier in (first, second):
+        assert agent.get(f"{API}{earlier['id']}").get_json()["result"]["incident"] == incident
+    with app.app_context():
+        assert db.session.get(Incident, incident).volume == 3
+        [notice] = db.session.query(Outbox).filter_by(template="alert").all()
+        assert notice.recipients == ["teamlead1@dg.example.com"]
+        assert "全班组 3 宗" in notice.body
+    fourth = file(app, agent, topic="5G信号差".replace("信号", " 信号"), received_at=at(-1, "15:59"))
+    assert fourth["incident"] == incident  # joins the open incident: no second alert
+    assert len(alerts(app, "hotline_shift_3")) == 1
+
+
+@pytest.mark.parametrize(
+    ("times", "fires"),
+    [
+        (["08:00", "12:00", "15:59"], True),  # one shift: 08:00–16:00
+        (["08:00", "12:00", "16:00"], False),  # 16:00 starts the next shift
+        (["07:59", "08:00", "09:00"], False),  # 07:59 is the night shift
+    ],
+)
+def test_shift_edges(app, login, times, fires):
+    agent = login("agent1")
+    for time in times:
+        file(app, agent, topic="话费多扣", received_at=at(-1, time))
+    assert bool(alerts(app, "hotline_shift_3")) is fires
+
+
+def test_other_agents_and_other_categories_do_not_count_for_me(app, login):
+    file(app, login("agent2"), topic="信号差", received_at=at(-1, "09:00"))
+    file(app, login("agent2"), topic="信号差", received_at=at(-1, "09:10"))
+    file(app, login("agent1"), topic="信号差", category=category_id(app, "mobile_data"), received_at=at(-1, "09:20"))
+    file(app, login("agent1"), topic="信号差", received_at=at(-1, "09:30"))
+    file(app, login("agent1"), topic="信号差", received_at=at(-1, "09:40"))
+    assert alerts(app, "hotline_shift_3") == []
+
+
+@pytest.mark.parametrize(
+    ("days", "fires"),
+    [((0, 0), True), ((-1, 0), True), ((-2, 0), False)],
+    ids=["same day", "next day", "two days apart"],
+)
+def test_the_second_at_a_hall_on_the_same_or_next_day_alerts_its_marketing_manager(app, login, days, fires):
+    hall = login("hall1")
+    file(app, hall, channel="service_hall", topic="套餐未生效", received_at=at(days[0], "09:00"))
+    file(app, hall, channel="service_hall", topic="套餐未生效", received_at=at(days[1], "00:01"))
+    found = alerts(app, "hall_2days")
+    assert bool(found) is fires
+    if fires:
+        assert found[0][0] == ["hallmgr1"]
+
+
+def test_the_hotline_rule_holds_in_the_form_too(app, login):
+    agent = login("agent1")
+    for minute in ("00", "10", "20"):
+        data = form_data(app, topic="宽带断网", received_at=at(-1, f"09:{minute}")[:16])
+        assert agent.web.post("/complaints/add", data=data).status_code == 302
+    assert len(alerts(app, "hotline_shift_3")) == 1
+
+
+LEADERSHIP = [
+    ({"lawsuit": True}, [4]),
+    ({"joint_complainants": 4}, [5]),
+    ({"joint_complainants": 3}, []),
+    ({"hall_impact": "affected"}, [3]),
+    ({"media_level": "city", "media_status": "reported_negative"}, [1]),
+    ({"media_level": "city"}, []),
+]
+
+
+@pytest.mark.parametrize(("changes", "criteria"), LEADERSHIP)
+def test_leadership_criteria_are_recorded_and_reported_once(app, login, changes, criteria):
+    result = file(app, login("agent1"), **changes)
+    assert result["leadership_criteria"] == criteria
+    reports = alerts(app, "leadership_report")
+    assert [(to, complaint) for to, complaint, _ in reports] == [(["leader1"], result["id"])] * len(criteria)
+    login("agent1").put(f"{API}{result['id']}", json={"summary": "补充说明"})
+    assert len(alerts(app, "leadership_report")) == len(criteria)
+
+
+def test_more_than_three_escalated_same_content_complaints_report_to_leadership(app, login):
+    agent = login("agent1")
+    results = [
+        file(app, agent, topic="营销短信骚扰", channel="letter", source="consumer_association") for _ in range(4)
+    ]
+    assert [r["leadership_criteria"] for r in results] == [[], [], [], [6]]
+
+
+def test_a_later_edit_that_makes_a_criterion_hold_reports_it(app, login):
+    agent = login("agent1")
+    result = file(app, agent)
+    updated = agent.put(f"{API}{result['id']}", json={"lawsuit": True}).get_json()["result"]
+    assert updated["leadership_criteria"] == [4]
+    with app.app_context():
+        assert db.session.get(Complaint, result["id"]).leadership_criteria == "4"
+    assert len(alerts(app, "leadership_report")) == 1
