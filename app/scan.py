@@ -18,6 +18,7 @@ Check = Callable[[datetime], int]
 CHECKS: list[tuple[str, Check]] = [
     ("overdue dispatches alerted", workflow.dispatch_overdue),
     ("late first replies alerted", incidents.first_reply_overdue),
+    ("late temporary plans alerted", workflow.temporary_plan_overdue),
     ("progress mails", progress.send_due),
     ("stale notices queued again", notices.release_stale),
     ("queued notices enqueued", notices.enqueue_due),

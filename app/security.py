@@ -26,6 +26,7 @@ OUTBOX = "Outbox"
 REFUND = "Refund"
 ALERT = "Alert"
 INCIDENT = "Incident"
+HANDLING_GROUP = "HandlingGroup"
 APPRAISAL = "Appraisal"
 REFUND_INBOX = "RefundInbox"
 EMAIL_TEMPLATE = "EmailTemplate"
@@ -47,6 +48,7 @@ RESOURCE_PERMISSIONS = {
     REFUND_INBOX: ["can_list", "can_decide"],
     ALERT: ["can_list", "can_show"],
     INCIDENT: ["can_list", "can_show", "can_act"],
+    HANDLING_GROUP: ["can_list", "can_show", "can_act"],
     APPRAISAL: ["can_list", "can_show", "can_add", "can_decide"],
 }
 
@@ -74,6 +76,7 @@ MENU_OUTBOX = "Notice outbox"
 MENU_REFUNDS = "Refund requests"
 MENU_ALERTS = "Alerts"
 MENU_INCIDENTS = "Incidents"
+MENU_GROUPS = "Temporary handling groups"
 MENU_APPRAISALS = "Commendations and criticisms"
 MENU_MY_COMPLAINTS = "My complaints"
 MENU_DEPARTMENT_QUEUE = "Dispatched to my department"
@@ -116,6 +119,8 @@ FRONTLINE_PERMISSIONS = [
     # §3.5: who may act on an incident is decided by app.policy.incidents.
     *_grant(INCIDENT, ("can_list", "can_show", "can_act")),
     (MENU_INCIDENTS, "menu_access"),
+    *_grant(HANDLING_GROUP, _READ),
+    (MENU_GROUPS, "menu_access"),
     (MENU_WORK, "menu_access"),
     (MENU_COMPLAINTS, "menu_access"),
     (MENU_MY_COMPLAINTS, "menu_access"),
@@ -133,6 +138,8 @@ ROOM_MANAGER_PERMISSIONS = [
     (MENU_REFUND_INBOX, "menu_access"),
     # §6: managers commend and criticise, and publish or discard drafted criticisms.
     *_grant(APPRAISAL, ("can_add", "can_decide")),
+    # §5: managers convene temporary handling groups, send their notices and minutes.
+    (HANDLING_GROUP, "can_act"),
 ]
 CENTER_MANAGER_PERMISSIONS = [*ROOM_MANAGER_PERMISSIONS]
 # §8: the audit log is read by company leadership (and Admin). So is the outbox
@@ -161,6 +168,8 @@ WORK_VIEWS = {
     APPRAISAL,
     INCIDENT,
     MENU_INCIDENTS,
+    HANDLING_GROUP,
+    MENU_GROUPS,
     MENU_WORK,
     MENU_COMPLAINTS,
     MENU_MY_COMPLAINTS,

@@ -272,3 +272,30 @@ def dispatch_overdue(now: datetime) -> int:
                 raised += 1
         complaint.next_due_at = None
     return raised
+
+
+def temporary_plan_overdue(now: datetime) -> int:
+    """Scan check §3.3.3: no temporary handling plan within the hour alerts the lead department's manager."""
+    from app.alerts import raise_alert
+
+    raised = 0
+    late = db.session.scalars(
+        select(Complaint).where(
+            Complaint.temporary_plan_due <= now,
+            Complaint.temporary_plan_at.is_(None),
+            Complaint.temporary_plan_alerted.is_(False),
+        )
+    )
+    for complaint in late:
+        complaint.temporary_plan_alerted = True
+        lead = complaint.responsible_department or complaint.receiving_department
+        if raise_alert(
+            "temporary_plan_overdue",
+            f"temporary_plan_overdue:{complaint.id}",
+            [lead.manager_id],
+            complaint=complaint,
+            mailboxes=recipients.departments([lead.id]),
+            message=str(_("No temporary handling plan was recorded within the hour.")),
+        ):
+            raised += 1
+    return raised

@@ -137,3 +137,50 @@ def test_a_later_edit_that_makes_a_criterion_hold_reports_it(app, login):
     with app.app_context():
         assert db.session.get(Complaint, result["id"]).leadership_criteria == "4"
     assert len(alerts(app, "leadership_report")) == 1
+
+
+def test_a_defect_caused_major_complaint_needs_a_temporary_plan_within_the_hour(app, login):
+    from tests.helpers import department_id
+    from tests.test_api_flow import run_scan
+
+    agent = login("agent1")
+    result = file(
+        app,
+        agent,
+        severity="major",
+        major_type="general",
+        cause="system_defect",
+        responsible_department=department_id(app, "NET"),
+    )
+    due = clock.parse_time(result["temporary_plan_due"])
+    assert timedelta(minutes=59) < due - clock.now() <= timedelta(hours=1)
+    assert run_scan(app, due - timedelta(minutes=1))["late temporary plans alerted"] == 0
+    assert run_scan(app, due + timedelta(minutes=1))["late temporary plans alerted"] == 1
+    assert run_scan(app, due + timedelta(minutes=30))["late temporary plans alerted"] == 0
+    [(to, complaint, _incident)] = alerts(app, "temporary_plan_overdue")
+    assert (to, complaint) == (["netmgr1"], result["id"])  # the lead department's manager
+
+
+def test_a_plan_in_time_raises_nothing_and_an_individual_case_needs_none(app, login):
+    from tests.test_api_flow import run_scan
+
+    agent = login("agent1")
+    planned = file(app, agent, severity="major", major_type="general", cause="product_defect")
+    agent.put(f"{API}{planned['id']}", json={"temporary_plan": "暂停该套餐办理,逐户回访"})
+    individual = file(app, agent, severity="major", major_type="general", cause="individual")
+    assert individual["temporary_plan_due"] is None
+    assert run_scan(app, clock.now() + timedelta(hours=2))["late temporary plans alerted"] == 0
+
+
+def test_a_conflict_complaint_keeps_its_checklist(app, login):
+    agent = login("agent1")
+    result = file(
+        app, agent, severity="major", major_type="conflict", conflict_calmed=True, conflict_police_called=True
+    )
+    assert (result["conflict_calmed"], result["conflict_police_called"], result["conflict_group_formed"]) == (
+        True,
+        True,
+        False,
+    )
+    page = agent.web.get(f"/complaints/show/{result['id']}", query_string={"_l_": "en"}).get_data(as_text=True)
+    assert "Conflict checklist" in page and "Police (110) called" in page

@@ -25,6 +25,7 @@ def test_a_worker_runs_the_scan_that_cron_enqueues(app, work):
     assert job.return_value() == {
         "overdue dispatches alerted": 0,
         "late first replies alerted": 0,
+        "late temporary plans alerted": 0,
         "progress mails": 0,
         "stale notices queued again": 0,
         "queued notices enqueued": 0,

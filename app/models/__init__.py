@@ -5,6 +5,7 @@ from app.models.appraisal import Appraisal
 from app.models.audit import AuditLog
 from app.models.catalog import Category, RefundType
 from app.models.complaint import Complaint, ComplaintEvent, Dispatch, NumberSequence
+from app.models.group import HandlingGroup, HandlingGroupMember
 from app.models.incident import Incident
 from app.models.notice import EmailTemplate, Outbox
 from app.models.org import Department, StaffProfile, Team, TeamMember
@@ -21,6 +22,8 @@ __all__ = [
     "Department",
     "Dispatch",
     "EmailTemplate",
+    "HandlingGroup",
+    "HandlingGroupMember",
     "Incident",
     "NumberSequence",
     "Outbox",

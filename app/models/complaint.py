@@ -70,6 +70,17 @@ class Complaint(Model):
     joint_complainants = Column(Integer, nullable=False, default=1)
     status = Column(String(16), nullable=False, default="received")
     incident_id = Column(Integer, ForeignKey("incident.id"), index=True)
+    # §3.3 conflict complaints: the checklist of what was done.
+    conflict_calmed = Column(Boolean, nullable=False, default=False)
+    conflict_police_called = Column(Boolean, nullable=False, default=False)
+    conflict_superior_informed = Column(Boolean, nullable=False, default=False)
+    conflict_party_reported = Column(Boolean, nullable=False, default=False)
+    conflict_group_formed = Column(Boolean, nullable=False, default=False)
+    # §3.3.3: a defect-caused major complaint's temporary handling plan, due within 1 hour.
+    temporary_plan = Column(Text)
+    temporary_plan_at = Column(UTCDateTime)
+    temporary_plan_due = Column(UTCDateTime, index=True)
+    temporary_plan_alerted = Column(Boolean, nullable=False, default=False)
     # §3.5 criteria that hold, as "1,5"; read through ``leadership_criteria_list``.
     leadership_criteria = Column(String(16), nullable=False, default="")
     first_reply_due = Column(UTCDateTime, index=True)

@@ -96,3 +96,19 @@ def first_reply_due(reported_at: datetime) -> datetime:
 def progress_due(started: datetime, sent_so_far: int, every: timedelta = PROGRESS_EVERY) -> datetime:
     """When the next progress mail is due: more than 4 days after the start, then each interval."""
     return started + PROGRESS_AFTER + every * sent_so_far
+
+
+DEFECT_CAUSES = ("product_defect", "service_defect", "system_defect")
+# §3.3 conflict complaints: what the receiving side records it has done.
+CONFLICT_CHECKLIST = (
+    "conflict_calmed",
+    "conflict_police_called",
+    "conflict_superior_informed",
+    "conflict_party_reported",
+    "conflict_group_formed",
+)
+
+
+def needs_temporary_plan(severity: str | None, cause: str | None) -> bool:
+    """§3.3.3: a major complaint caused by a product, service or system defect."""
+    return severity == "major" and cause in DEFECT_CAUSES

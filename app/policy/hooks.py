@@ -52,12 +52,21 @@ def next_complaint_number(session: Session) -> str:
     return complaints.number(today, sequence)
 
 
+def _arm_temporary_plan(complaint: Complaint) -> None:
+    """§3.3.3: the 1-hour clock of a defect-caused major complaint starts when it becomes one."""
+    if complaint.temporary_plan and complaint.temporary_plan_at is None:
+        complaint.temporary_plan_at = clock.now()
+    if complaint.temporary_plan_due is None and fast.needs_temporary_plan(complaint.severity, complaint.cause):
+        complaint.temporary_plan_due = clock.now() + fast.TEMPORARY_PLAN_WITHIN
+
+
 @event.listens_for(Session, "before_flush")
 def check_complaints(session, flush_context, instances):
     for obj in session.new:
         if isinstance(obj, Complaint):
             obj.refresh_derived()
             complaints.validate(obj)
+            _arm_temporary_plan(obj)
             with session.no_autoflush:
                 fast_handling.evaluate_leadership(session, obj)
             if obj.receiver_id is None or obj.receiving_department_id is None:
@@ -66,6 +75,7 @@ def check_complaints(session, flush_context, instances):
                 obj.number = next_complaint_number(session)
             if obj.next_progress_at is None and obj.received_at is not None:
                 obj.next_progress_at = fast.progress_due(obj.received_at, 0)
+            _arm_temporary_plan(obj)
             with session.no_autoflush:
                 fast_handling.evaluate_new(session, obj)
                 fast_handling.evaluate_leadership(session, obj)
@@ -81,6 +91,7 @@ def check_complaints(session, flush_context, instances):
                 )
             obj.refresh_derived()
             complaints.validate(obj)
+            _arm_temporary_plan(obj)
             with session.no_autoflush:
                 fast_handling.evaluate_leadership(session, obj)
 

@@ -13,6 +13,7 @@ from app.views.complaints import (
     MyComplaintsView,
     OverdueComplaintsView,
 )
+from app.views.groups import HandlingGroupView
 from app.views.incidents import IncidentApi, IncidentView
 from app.views.notices import EmailTemplateView, OutboxApi, OutboxView
 from app.views.org import DepartmentApi, DepartmentView, StaffView, TeamMemberView, TeamView
@@ -43,6 +44,9 @@ def register_views(appbuilder) -> None:
     )
     appbuilder.add_view(AlertView, security.MENU_ALERTS, label=_("Alerts"), icon="fa-bell", **work)
     appbuilder.add_view(IncidentView, security.MENU_INCIDENTS, label=_("Incidents"), icon="fa-bolt", **work)
+    appbuilder.add_view(
+        HandlingGroupView, security.MENU_GROUPS, label=_("Temporary handling groups"), icon="fa-users", **work
+    )
     appbuilder.add_view(
         AppraisalView,
         security.MENU_APPRAISALS,

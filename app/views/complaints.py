@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models import Category, Complaint, Department
 from app.policy import PolicyError, ValidationFailed, deadlines
 from app.policy import complaints as policy
+from app.policy.fast import CONFLICT_CHECKLIST
 from app.policy.vocabulary import (
     CAUSES,
     CHANNELS,
@@ -62,6 +63,13 @@ LABELS = {
     "hall_impact": _("Service hall impact"),
     "lawsuit": _("Customer has sued"),
     "joint_complainants": _("Joint complainants"),
+    "conflict_calmed": _("Customer calmed"),
+    "conflict_police_called": _("Police (110) called"),
+    "conflict_superior_informed": _("Superior informed"),
+    "conflict_party_reported": _("Reported to Party & Public Affairs"),
+    "conflict_group_formed": _("Temporary group formed"),
+    "temporary_plan": _("Temporary handling plan"),
+    "temporary_plan_due": _("Temporary plan due"),
     "status": _("Status"),
     "first_reply_due": _("First contact due"),
     "resolve_due": _("Result due"),
@@ -89,6 +97,8 @@ WRITABLE = [
     "hall_impact",
     "lawsuit",
     "joint_complainants",
+    *CONFLICT_CHECKLIST,
+    "temporary_plan",
 ]
 
 FORM_FIELDS = {
@@ -110,6 +120,7 @@ FORM_FIELDS = {
     "hall_impact": choice_field(LABELS["hall_impact"], HALL_IMPACTS, required=False),
     "customer_prepaid": BooleanField(LABELS["customer_prepaid"]),
     "lawsuit": BooleanField(LABELS["lawsuit"]),
+    **{item: BooleanField(LABELS[item]) for item in CONFLICT_CHECKLIST},
     "joint_complainants": IntegerField(LABELS["joint_complainants"], default=1, validators=[InputRequired()]),
 }
 
@@ -257,8 +268,13 @@ class ComplaintView(ComplaintPolicy, PolicyFormMixin, ModelView):
         if item is None:
             abort(404)
         departments = db.session.scalars(select(Department).order_by(Department.code)).all()
+        checklist = [(name, LABELS[name]) for name in CONFLICT_CHECKLIST]
         return self.render_template(
-            "complaints/show.html", title=item.number, departments=departments, **story(item, g.user)
+            "complaints/show.html",
+            title=item.number,
+            departments=departments,
+            checklist=checklist,
+            **story(item, g.user),
         )
 
     @expose("/act/<int:pk>/<action>", methods=["POST"])
@@ -326,6 +342,12 @@ class ComplaintInput(Schema):
     hall_impact = Code(allow_none=True)
     lawsuit = fields.Boolean()
     joint_complainants = fields.Integer(strict=True)
+    conflict_calmed = fields.Boolean()
+    conflict_police_called = fields.Boolean()
+    conflict_superior_informed = fields.Boolean()
+    conflict_party_reported = fields.Boolean()
+    conflict_group_formed = fields.Boolean()
+    temporary_plan = fields.String(allow_none=True, validate=lambda text: len(text) <= policy.SUMMARY_MAX_LENGTH)
 
 
 class ComplaintOutput(Schema):
@@ -353,6 +375,13 @@ class ComplaintOutput(Schema):
     hall_impact = fields.String(allow_none=True)
     lawsuit = fields.Boolean()
     joint_complainants = fields.Integer()
+    conflict_calmed = fields.Boolean()
+    conflict_police_called = fields.Boolean()
+    conflict_superior_informed = fields.Boolean()
+    conflict_party_reported = fields.Boolean()
+    conflict_group_formed = fields.Boolean()
+    temporary_plan = fields.String(allow_none=True)
+    temporary_plan_due = Time()
     status = fields.String()
     incident = fields.Integer(attribute="incident_id")
     leadership_criteria = fields.Function(lambda complaint: complaint.leadership_criteria_list)

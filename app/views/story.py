@@ -78,6 +78,12 @@ def deadlines(complaint: Complaint) -> list[Deadline]:
         Deadline(str(_("First contact due")), complaint.first_reply_due, finished or complaint.status != flow.RECEIVED),
         Deadline(str(_("Result due")), complaint.resolve_due, finished),
     ]
+    if complaint.temporary_plan_due is not None:
+        rows.append(
+            Deadline(
+                str(_("Temporary plan due")), complaint.temporary_plan_due, complaint.temporary_plan_at is not None
+            )
+        )
     if current is not None:
         rows.append(
             Deadline(
