@@ -184,3 +184,22 @@ def test_a_conflict_complaint_keeps_its_checklist(app, login):
     )
     page = agent.web.get(f"/complaints/show/{result['id']}", query_string={"_l_": "en"}).get_data(as_text=True)
     assert "Conflict checklist" in page and "Police (110) called" in page
+
+
+def test_typing_a_topic_offers_the_topics_in_use_and_similar_complaints(app, login):
+    agent = login("agent1")
+    used = file(app, agent, topic="家里手机信号差")
+    file(app, agent, topic="家里手机信号差")
+    file(app, agent, topic="话费多扣")
+    other_category = file(app, agent, topic="家里手机信号差", category=category_id(app, "bill_dispute"))
+    response = agent.get(f"{API}suggest", query_string={"category": category_id(app), "topic": "家中手机信号很差"})
+    assert response.status_code == 200
+    body = response.get_json()
+    assert [(item["topic"], item["count"]) for item in body["topics"]] == [("家里手机信号差", 2)]
+    numbers = {item["number"] for item in body["similar"]}
+    assert used["number"] in numbers and other_category["number"] not in numbers
+    # Topics are shared company-wide; complaints only where the viewer may see them.
+    hall = login("hall1").get(f"{API}suggest", query_string={"category": category_id(app), "topic": "家中手机信号很差"})
+    assert hall.get_json()["topics"] and hall.get_json()["similar"] == []
+    page = agent.web.get("/complaints/add").get_data(as_text=True)
+    assert "js/suggest.js" in page

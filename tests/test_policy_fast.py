@@ -121,3 +121,19 @@ CRITERIA = [
 @pytest.mark.parametrize(("facts", "expected"), CRITERIA)
 def test_each_leadership_criterion_and_its_near_miss(facts, expected):
     assert criteria(facts) == expected
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "alike"),
+    [
+        ("家中信号差", "家中信号差", True),
+        ("家里手机信号差", "家中手机信号很差", True),
+        ("5G 套餐资费争议", "5g套餐资费争议", True),
+        ("家中信号差", "话费多扣", False),
+        ("", "话费多扣", False),
+    ],
+)
+def test_similar_topics(a, b, alike):
+    from app.policy.fast import SUGGEST_MIN_SIMILARITY, similarity
+
+    assert (similarity(a, b) >= SUGGEST_MIN_SIMILARITY) is alike

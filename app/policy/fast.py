@@ -112,3 +112,22 @@ CONFLICT_CHECKLIST = (
 def needs_temporary_plan(severity: str | None, cause: str | None) -> bool:
     """§3.3.3: a major complaint caused by a product, service or system defect."""
     return severity == "major" and cause in DEFECT_CAUSES
+
+
+# Suggestions while typing a topic: the recent complaints compared, and how alike they must be.
+SUGGEST_WITHIN = timedelta(days=30)
+SUGGEST_CANDIDATES = 500
+SUGGEST_MIN_SIMILARITY = 0.3
+
+
+def _bigrams(text: str) -> set[str]:
+    normal = _SPACES.sub("", unicodedata.normalize("NFKC", text or "").casefold())
+    return {normal[i : i + 2] for i in range(len(normal) - 1)} or ({normal} if normal else set())
+
+
+def similarity(a: str, b: str) -> float:
+    """Chinese text similarity: the Jaccard index of the character bigrams (0 … 1)."""
+    first, second = _bigrams(a), _bigrams(b)
+    if not first or not second:
+        return 0.0
+    return len(first & second) / len(first | second)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, IntegerField
 from wtforms.validators import InputRequired, Optional
 
-from app import clock
+from app import clock, suggestions
 from app.extensions import db
 from app.models import Category, Complaint, Department
 from app.policy import PolicyError, ValidationFailed, deadlines
@@ -250,6 +250,7 @@ class ComplaintView(ComplaintPolicy, PolicyFormMixin, ModelView):
         "hall_impact": lambda code: label(HALL_IMPACTS, code),
         "status": lambda code: label(STATUSES, code),
     }
+    add_template = "complaints/add.html"
     add_columns = WRITABLE
     edit_columns = WRITABLE
     add_form_extra_fields = FORM_FIELDS
@@ -399,6 +400,7 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
     method_permission_name = {
         **API_METHOD_PERMISSIONS,
         **{name: "act" for name in ("dispatch", "respond", "urge", "escalate", "resolve", "close", "reopen")},
+        "suggest": "list",
     }
     include_route_methods = {
         "get",
@@ -406,6 +408,7 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
         "post",
         "put",
         "info",
+        "suggest",
         *("dispatch", "respond", "urge", "escalate", "resolve", "close", "reopen"),
     }
     base_filters = [["id", VisibleRows, None]]
@@ -447,6 +450,18 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
         "status",
         "incident_id",
     ]
+
+    @expose("/suggest", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("list")
+    def suggest(self):
+        """Topics and recent complaints like the one being typed: ``?category=<id>&topic=<text>``."""
+        category = request.args.get("category", "")
+        result = suggestions.suggest(
+            int(category) if category.isdigit() else None, request.args.get("topic", "")[:200], current_viewer()
+        )
+        return self.response(200, **result)
 
     def _act(self, pk: int, action: str):
         item = self.datamodel.get(pk, self._base_filters)
