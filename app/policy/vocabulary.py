@@ -222,3 +222,12 @@ INCIDENT_STATUSES = {
     "replied": _("Replied"),
     "resolved": _("Resolved"),
 }
+
+# §2: the roles, as people read them.
+ROLE_LABELS = {
+    "Frontline": _("Frontline staff"),
+    "RoomManager": _("Room manager"),
+    "CenterManager": _("Centre manager"),
+    "Leadership": _("Company leadership"),
+    "Admin": _("Administrator"),
+}

@@ -7,6 +7,7 @@ from marshmallow import Schema, fields
 
 from app.models import Category, RefundType
 from app.security import API_METHOD_PERMISSIONS, CATEGORY, REFUND_TYPE, RESOURCE_PERMISSIONS
+from app.views.formatting import or_blank, yes_no
 from app.views.mixins import PolicyApiMixin, PolicyFormMixin
 
 LABELS = {
@@ -27,6 +28,10 @@ class CategoryView(PolicyFormMixin, ModelView):
     class_permission_name = CATEGORY
     base_permissions = [*RESOURCE_PERMISSIONS[CATEGORY]]
     list_title = _("Categories")
+    show_title = _("Category")
+    add_title = _("Add category")
+    edit_title = _("Edit category")
+    formatters_columns = {field: or_blank for field in HOURS}
     label_columns = LABELS
     list_columns = ["code", "name", *HOURS]
     add_columns = edit_columns = show_columns = ["code", "name", *HOURS]
@@ -40,6 +45,10 @@ class RefundTypeView(PolicyFormMixin, ModelView):
     class_permission_name = REFUND_TYPE
     base_permissions = [*RESOURCE_PERMISSIONS[REFUND_TYPE]]
     list_title = _("Refund types")
+    show_title = _("Refund type")
+    add_title = _("Add refund type")
+    edit_title = _("Edit refund type")
+    formatters_columns = {"frontline_eligible": yes_no}
     label_columns = LABELS
     list_columns = ["code", "name", "frontline_eligible"]
     add_columns = edit_columns = show_columns = list_columns

@@ -34,6 +34,7 @@ from app.security import API_METHOD_PERMISSIONS, COMPLAINT, RESOURCE_PERMISSIONS
 from app.views import actions
 from app.views.fields import AmountField, LocalDateTimeField, choice_field
 from app.views.filters import DispatchedToMyDepartment, Overdue, ReceivedByMe, VisibleRows
+from app.views.formatting import or_blank, yes_no, yuan
 from app.views.mixins import PolicyApiMixin, PolicyFormMixin
 from app.views.schemas import Amount, Code, RelatedId, Time
 from app.views.story import story
@@ -236,6 +237,11 @@ class ComplaintView(ComplaintPolicy, PolicyFormMixin, ModelView):
         ),
     ]
     formatters_columns = {
+        "responsible_department": or_blank,
+        "disputed_amount": yuan,
+        "escalated": yes_no,
+        "customer_prepaid": yes_no,
+        "lawsuit": yes_no,
         "received_at": clock.format_local,
         "first_reply_due": clock.format_local,
         "resolve_due": clock.format_local,

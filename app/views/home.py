@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Complaint
+from app.policy.vocabulary import ROLE_LABELS, label
 from app.security import current_viewer
 
 
@@ -27,5 +28,6 @@ class HomeView(IndexView):
             appbuilder=self.appbuilder,
             user=getattr(g, "user", None),
             viewer=viewer,
+            role_labels=sorted(label(ROLE_LABELS, name) for name in viewer.role_names) if viewer else [],
             open_count=open_count,
         )

@@ -10,6 +10,7 @@ from app.models import Department, StaffProfile, Team, TeamMember
 from app.policy.vocabulary import DEPARTMENT_KINDS, POSITIONS, label
 from app.security import API_METHOD_PERMISSIONS, DEPARTMENT, RESOURCE_PERMISSIONS, STAFF, TEAM
 from app.views.fields import choice_field
+from app.views.formatting import or_blank, yes_no
 from app.views.mixins import PolicyApiMixin, PolicyFormMixin
 from app.views.schemas import Code, RelatedId
 
@@ -42,7 +43,13 @@ class DepartmentView(PolicyFormMixin, ModelView):
     search_columns = ["code", "name", "kind", "parent"]
     order_columns = ["code", "name", "kind"]
     base_order = ("code", "asc")
-    formatters_columns = {"kind": lambda code: label(DEPARTMENT_KINDS, code)}
+    formatters_columns = {
+        "kind": lambda code: label(DEPARTMENT_KINDS, code),
+        "parent": or_blank,
+        "manager": or_blank,
+        "supervising_leader": or_blank,
+        "email": or_blank,
+    }
     add_form_extra_fields = {"kind": choice_field(DEPARTMENT_LABELS["kind"], DEPARTMENT_KINDS, required=True)}
     edit_form_extra_fields = add_form_extra_fields
 
@@ -95,6 +102,9 @@ class StaffView(PolicyFormMixin, ModelView):
     class_permission_name = STAFF
     base_permissions = [*RESOURCE_PERMISSIONS[STAFF]]
     list_title = _("Staff")
+    show_title = _("Staff member")
+    add_title = _("Add staff member")
+    edit_title = _("Edit staff member")
     label_columns = {"user": _("User"), "department": _("Department"), "position": _("Position")}
     list_columns = ["user", "department", "position"]
     add_columns = ["user", "department", "position"]
@@ -118,6 +128,10 @@ class TeamMemberView(PolicyFormMixin, ModelView):
         "is_core": _("Core member"),
     }
     list_columns = ["team", "department", "user", "is_core"]
+    list_title = show_title = _("Team members")
+    add_title = _("Add team member")
+    edit_title = _("Edit team member")
+    formatters_columns = {"department": or_blank, "user": or_blank, "is_core": yes_no}
     add_columns = list_columns
     edit_columns = list_columns
 
@@ -130,6 +144,10 @@ class TeamView(PolicyFormMixin, ModelView):
     class_permission_name = TEAM
     base_permissions = [*RESOURCE_PERMISSIONS[TEAM]]
     list_title = _("Teams")
+    show_title = _("Team")
+    add_title = _("Add team")
+    edit_title = _("Edit team")
+    formatters_columns = {"leader": or_blank}
     label_columns = {"code": _("Code"), "name": _("Name"), "leader": _("Leader"), "members": _("Members")}
     list_columns = ["code", "name", "leader"]
     show_columns = ["code", "name", "leader", "members"]
