@@ -204,3 +204,30 @@ def after_flush(session) -> None:
             message=item["message"],
             count=item.get("count"),
         )
+
+
+def evaluate_incident(session, incident: Incident) -> None:
+    """§3.5 rule 6 for an incident: its volume (criterion 2) and its escalated complaints (6)."""
+    escalated = (
+        _count(session, Complaint.incident_id == incident.id, Complaint.escalated.is_(True))
+        if incident.id is not None
+        else 0
+    )
+    holding = [
+        criterion
+        for criterion in leadership.criteria(leadership.Facts(volume=incident.volume, escalated_same_content=escalated))
+        if criterion in (2, 6)
+    ]
+    before = set(incident.leadership_criteria_list)
+    incident.leadership_criteria = ",".join(map(str, sorted(before | set(holding))))
+    for criterion in sorted(set(holding) - before):
+        _later(
+            session,
+            rule="leadership_report",
+            key=lambda criterion=criterion: f"leadership_report:incident:{incident.id}:{criterion}",
+            users=leadership_ids(session),
+            incident=incident,
+            criterion=criterion,
+            count=incident.volume,
+            message=f"事件符合上报公司领导条件第 {criterion} 条。",
+        )

@@ -112,3 +112,18 @@ def test_progress_mails_after_more_than_four_days_then_daily_whatever_the_scan_f
     assert run_scan(app, received + timedelta(days=9))["progress mails"] == 0
     with app.app_context():
         assert db.session.query(Outbox).filter_by(template="final_result").count() == 1
+
+
+def test_an_incident_of_more_than_200_is_reported_to_leadership_once(app, login):
+    incident = wave(app, login)
+    with app.app_context():
+        db.session.get(Incident, incident).volume = 200
+        db.session.commit()
+        assert db.session.get(Incident, incident).leadership_criteria == ""
+    file(app, login("agent2"), topic="4G 无法上网", received_at=at(-1, "10:00"))  # the 201st
+    file(app, login("agent2"), topic="4G 无法上网", received_at=at(-1, "10:05"))
+    result = login("leader1").get(f"{API}{incident}").get_json()["result"]
+    assert result["leadership_criteria"] == [2]
+    with app.app_context():
+        reports = db.session.query(Alert).filter_by(rule="leadership_report", incident_id=incident).all()
+        assert [(alert.criterion, alert.recipients) for alert in reports] == [(2, ["leader1"])]

@@ -45,7 +45,7 @@ class Incident(Model):
 
     @property
     def leadership_criteria_list(self) -> list[int]:
-        return sorted(int(n) for n in self.leadership_criteria.split(",") if n)
+        return sorted(int(n) for n in (self.leadership_criteria or "").split(",") if n)
 
     @classmethod
     def visible_to(cls, viewer):

@@ -12,6 +12,7 @@ from app import clock, fast_handling
 from app.models.appraisal import Appraisal
 from app.models.catalog import Category, RefundType
 from app.models.complaint import Complaint, NumberSequence
+from app.models.incident import Incident
 from app.models.org import Department, StaffProfile
 from app.models.refund import RefundRequest
 from app.policy import appraisals, catalog, complaints, fast, flow, refunds
@@ -186,6 +187,15 @@ def refund_context(refund: RefundRequest) -> dict:
         "decided_by": name(refund.decided_by),
         "note": refund.decision_note if refund.status != refunds.PENDING else refund.note,
     }
+
+
+@event.listens_for(Session, "before_flush")
+def check_incidents(session, flush_context, instances):
+    """§3.5 rule 6 on every save of an incident."""
+    with session.no_autoflush:
+        for obj in [*session.new, *session.dirty]:
+            if isinstance(obj, Incident) and (obj in session.new or session.is_modified(obj)):
+                fast_handling.evaluate_incident(session, obj)
 
 
 @event.listens_for(Session, "after_flush")
