@@ -5,6 +5,7 @@ from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.api import protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
+from flask_appbuilder.urltools import get_filter_args
 from flask_babel import lazy_gettext as _
 from marshmallow import Schema, fields
 from sqlalchemy import select
@@ -31,7 +32,7 @@ from app.policy.vocabulary import (
     label,
 )
 from app.security import API_METHOD_PERMISSIONS, COMPLAINT, RESOURCE_PERMISSIONS, current_viewer
-from app.views import actions
+from app.views import actions, export
 from app.views.fields import AmountField, LocalDateTimeField, choice_field
 from app.views.filters import DispatchedToMyDepartment, Overdue, ReceivedByMe, VisibleRows
 from app.views.formatting import or_blank, yes_no, yuan
@@ -257,6 +258,7 @@ class ComplaintView(ComplaintPolicy, PolicyFormMixin, ModelView):
         "status": lambda code: label(STATUSES, code),
     }
     add_template = "complaints/add.html"
+    list_template = "complaints/list.html"
     add_columns = WRITABLE
     edit_columns = WRITABLE
     add_form_extra_fields = FORM_FIELDS
@@ -283,6 +285,21 @@ class ComplaintView(ComplaintPolicy, PolicyFormMixin, ModelView):
             checklist=checklist,
             **story(item, g.user),
         )
+
+    @expose("/export")
+    @has_access
+    @permission_name("list")
+    def export(self):
+        """This list, with its filters, as an Excel workbook."""
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        filters = self._filters.get_joined_filters(self._base_filters)
+        order_column, order_direction = self.base_order
+        _count, rows = self.datamodel.query(
+            filters, order_column, order_direction, page=0, page_size=export.EXPORT_LIMIT
+        )
+        headers = [str(_(title)) for title, _read in export.COLUMNS]
+        content = export.complaints_workbook(rows, str(self.list_title), headers)
+        return export.download(content, f"complaints-{clock.to_local(clock.now()):%Y%m%d-%H%M}.xlsx")
 
     @expose("/act/<int:pk>/<action>", methods=["POST"])
     @has_access
