@@ -19,6 +19,13 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _seconds(name: str, default: int, maximum: int) -> int:
+    value = int(os.environ.get(name, default))
+    if not 0 < value <= maximum:
+        raise RuntimeError(f"{name} must be between 1 and {maximum} seconds, not {value}.")
+    return value
+
+
 def database_url(url: str | None) -> str:
     """Return a SQLAlchemy URL; plain ``postgresql://`` URLs use psycopg 3."""
     if not url:
@@ -59,17 +66,35 @@ class Config:
     FAB_UPDATE_PERMS = False
     FAB_SECURITY_MANAGER_CLASS = "app.security.ComplaintSecurityManager"
     FAB_INDEX_VIEW = "app.views.home.HomeView"
+    FAB_BASE_TEMPLATE = "layout.html"
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = {
         "zh": {"flag": "cn", "name": "中文"},
         "en": {"flag": "gb", "name": "English"},
     }
-    JWT_ACCESS_TOKEN_EXPIRES = 3600
+    # API tokens live an hour, refresh tokens a working day; neither may be set longer (docs/SECURITY.md).
+    JWT_ACCESS_TOKEN_EXPIRES = _seconds("JWT_ACCESS_TOKEN_EXPIRES", 3600, maximum=8 * 3600)
+    JWT_REFRESH_TOKEN_EXPIRES = _seconds("JWT_REFRESH_TOKEN_EXPIRES", 8 * 3600, maximum=24 * 3600)
     PERMANENT_SESSION_LIFETIME = 8 * 3600
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_ENABLED = True
+    # Sign-in attempts per client address, on the sign-in form and on the API's token
+    # endpoint each, counted in the app's Redis. When Redis is down each process
+    # counts in its own memory; any other limiter failure lets the request through.
+    AUTH_RATE_LIMITED = True
+    AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    # Reverse proxies in front of the app whose X-Forwarded-For and -Proto to believe.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # Passwords set in the forms: at least this long, with three kinds of character.
+    FAB_PASSWORD_COMPLEXITY_ENABLED = True
+    PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", "10"))
+    HSTS_MAX_AGE = 0
 
     DEBUG = False
     TESTING = False
@@ -86,11 +111,16 @@ class TestConfig(Config):
     # Fast hashes keep the suite quick; production keeps FAB's scrypt.
     FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     DEMO_PASSWORD = "demo"
+    # The suite signs in hundreds of times from one address; tests/test_security_auth.py
+    # checks the limit on an app of its own.
+    RATELIMIT_ENABLED = False
 
 
 class ProdConfig(Config):
     APP_ENV = "production"
     SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    HSTS_MAX_AGE = 365 * 24 * 3600
 
     @classmethod
     def check(cls) -> None:

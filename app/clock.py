@@ -6,6 +6,10 @@ from zoneinfo import ZoneInfo
 from flask import current_app, has_app_context
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+# Times outside these years cannot be a complaint's; within them every time can be
+# stored in UTC, shown in any zone and have its deadlines computed.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 def now() -> datetime:
@@ -28,6 +32,12 @@ def parse_time(text: str) -> datetime:
     value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     if value.tzinfo is None:
         value = value.replace(tzinfo=local_zone())
+    try:
+        in_range = EARLIEST <= value < LATEST
+    except OverflowError:
+        in_range = False
+    if not in_range:
+        raise ValueError(f"{text!r} is not between {EARLIEST.year} and {LATEST.year}.")
     return value
 
 

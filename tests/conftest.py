@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import delete, func, select
 
 from config import database_url
@@ -23,6 +24,10 @@ from tests.helpers import seeded_app
 _TMP = tempfile.mkdtemp(prefix="complaints-test-")
 DATABASE = database_url(os.environ.get("DATABASE_URL") or f"sqlite:///{_TMP}/test.db")
 PASSWORD = "demo"
+
+# Property tests and the API fuzz: the same examples on every run, no example database on disk.
+settings.register_profile("suite", derandomize=True, database=None, deadline=None)
+settings.load_profile("suite")
 
 
 @pytest.fixture(scope="session")

@@ -63,7 +63,11 @@ DECIDE_REFUNDS = {
     ("Approvals inbox", "menu_access"),
 }
 # §6: managers commend, criticise, and publish or discard drafted criticisms.
-READ_ALERTS |= {("HandlingGroup", "can_list"), ("HandlingGroup", "can_show"), ("Temporary handling groups", "menu_access")}
+READ_ALERTS |= {
+    ("HandlingGroup", "can_list"),
+    ("HandlingGroup", "can_show"),
+    ("Temporary handling groups", "menu_access"),
+}
 APPRAISE = {("Appraisal", "can_add"), ("Appraisal", "can_decide"), ("HandlingGroup", "can_act")}
 WORK = COMPLAINT_WORK | REQUEST_REFUNDS | DECIDE_REFUNDS | READ_ALERTS | APPRAISE
 FRONTLINE = OWN_ACCOUNT | READ_ORGANISATION | ORGANISATION_MENUS | COMPLAINT_WORK | REQUEST_REFUNDS | READ_ALERTS

@@ -63,7 +63,7 @@ def test_close_asks_for_confirmation_and_only_the_receiving_side_sees_it(app, lo
     complaint = received(app, login)
     act(agent, complaint, "resolve", text="已解决")
     story = page(agent, f"/complaints/show/{complaint}")
-    assert f"/complaints/act/{complaint}/close" in story and "confirm(" in story
+    assert f"/complaints/act/{complaint}/close" in story and "data-confirm=" in story
     assert f"/complaints/act/{complaint}/close" not in page(login("agent2"), f"/complaints/show/{complaint}")
     refused = login("agent2").web.post(
         f"/complaints/act/{complaint}/close",

@@ -75,7 +75,7 @@ def test_the_room_manager_approves_from_the_inbox(app, login):
     refund = request_refund(app, agent, new_complaint(app, agent), "300.00").get_json()["id"]
     room = login("room1")
     page = room.web.get(f"/refund-inbox/decide/{refund}").get_data(as_text=True)
-    assert "300.00" in page and "confirm(" in page
+    assert "300.00" in page and "data-confirm=" in page
     response = room.web.post(f"/refund-inbox/decide/{refund}", data={"decision": "approve", "note": "同意退费"})
     assert response.status_code == 302
     assert agent.get(f"/api/v1/refund/{refund}").get_json()["result"]["status"] == "approved"

@@ -7,6 +7,7 @@ with what the user typed kept; in the API, a 4xx with a JSON ``message``.
 """
 
 from flask import abort, flash, request
+from flask_appbuilder.api import BaseApi
 from flask_appbuilder.urltools import get_filter_args
 from flask_babel import lazy_gettext as _
 from marshmallow import ValidationError
@@ -29,8 +30,20 @@ PUBLIC_NAMES = {
 }
 
 
+# The largest id an Integer column holds (PostgreSQL's integer): a larger one names no row.
+MAX_ID = 2**31 - 1
+
+
 def public_name(field: str) -> str:
     return PUBLIC_NAMES.get(field, field)
+
+
+def is_id(pk) -> bool:
+    """Whether ``pk`` (from a URL or a body) can name a row: querying a larger one fails in the database."""
+    try:
+        return 0 < int(pk) <= MAX_ID
+    except (TypeError, ValueError):
+        return False
 
 
 def save(item, *, new: bool) -> None:
@@ -213,3 +226,15 @@ class PolicyApiMixin:
         except PolicyError as error:
             return self.policy_error_response(error)
         return self.response(200, message="OK")
+
+    def add_apispec_components(self, api_spec) -> None:
+        """The OpenAPI spec describes what the API takes and gives, not the model's columns."""
+        BaseApi.add_apispec_components(self, api_spec)
+        converter = next(plugin.converter for plugin in api_spec.plugins if hasattr(plugin, "converter"))
+        for name, schema in (
+            (self.list_model_schema_name, self.output_schema),
+            (self.show_model_schema_name, self.output_schema),
+            (self.add_model_schema_name, self.input_schema),
+            (self.edit_model_schema_name, self.input_schema),
+        ):
+            api_spec.components.schema(name, component=converter.schema2jsonschema(schema))

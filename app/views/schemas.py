@@ -12,6 +12,10 @@ from app.policy.complaints import parse_amount
 class Amount(fields.Field):
     """A decimal string with two places: ``"100.00"``."""
 
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {"type": "string", "example": "100.00"})
+        super().__init__(**kwargs)
+
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else f"{Decimal(value):.2f}"
 
@@ -26,6 +30,10 @@ class Amount(fields.Field):
 
 class Time(fields.Field):
     """ISO 8601 with a UTC offset; a time without one is APP_TIMEZONE local time."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {"type": "string", "format": "date-time"})
+        super().__init__(**kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else clock.to_local(value).isoformat()
@@ -57,8 +65,9 @@ class RelatedId(fields.Integer):
 
     def _deserialize(self, value, attr, data, **kwargs):
         from app.extensions import db
+        from app.views.mixins import is_id
 
         number = super()._deserialize(value, attr, data, **kwargs)
-        if db.session.get(self.model, number) is None:
+        if not is_id(number) or db.session.get(self.model, number) is None:
             raise ValidationError(str(_("No such record: %(id)s.", id=number)))
         return number

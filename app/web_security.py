@@ -1,0 +1,277 @@
+"""HTTP hardening: security headers, sign-in, and the request arguments the database cannot take.
+
+docs/SECURITY.md explains each choice; the settings live in config.py.
+"""
+
+import json
+import re
+import secrets
+from pathlib import Path
+
+import dateutil.parser
+import prison
+from flask import abort, current_app, flash, g, jsonify, redirect, request
+from flask_appbuilder.exceptions import PasswordComplexityValidationError
+from flask_babel import lazy_gettext as _
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app import clock, queue
+from app.views.mixins import MAX_ID, is_id
+
+# -- headers -------------------------------------------------------------------------
+
+# Flask-AppBuilder's pages load only their own static files, but put `style="…"`
+# attributes in their markup (hidden forms, tab bars, the login box), so style
+# attributes stay allowed; <style> elements and every script need 'self' or
+# this response's nonce. Browsers without the CSP3 -elem/-attr directives fall
+# back to `style-src`.
+CONTENT_SECURITY_POLICY = (
+    ("default-src", "'self'"),
+    ("script-src", "'self' {nonce}"),
+    ("style-src", "'self' 'unsafe-inline'"),
+    ("style-src-elem", "'self' {nonce}"),
+    ("style-src-attr", "'unsafe-inline'"),
+    ("img-src", "'self' data:"),
+    ("font-src", "'self'"),
+    ("connect-src", "'self'"),
+    ("object-src", "'none'"),
+    ("base-uri", "'self'"),
+    ("form-action", "'self'"),
+    ("frame-ancestors", "'none'"),
+)
+
+
+def csp_nonce() -> str:
+    """This response's nonce; Flask-AppBuilder's templates put it on every <script>."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def content_security_policy(nonce: str | None) -> str:
+    source = f"'nonce-{nonce}'" if nonce else ""
+    return "; ".join(f"{name} {value.format(nonce=source)}".strip() for name, value in CONTENT_SECURITY_POLICY)
+
+
+def add_security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", content_security_policy(g.get("csp_nonce")))
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    max_age = current_app.config["HSTS_MAX_AGE"]
+    if max_age:
+        headers.setdefault("Strict-Transport-Security", f"max-age={max_age}")
+    return response
+
+
+# -- sign-in -------------------------------------------------------------------------
+
+
+def limiter_storage_uri(app) -> str:
+    """The app's Redis (queue.py) in the form Flask-Limiter's storage takes."""
+    url = app.config["REDIS_URL"] or f"unix://{Path(app.instance_path) / queue.SOCKET}"
+    return "redis+" + url if url.startswith("unix://") else url
+
+
+def too_many_attempts(error):
+    """The sign-in rate limit: JSON for the API, the sign-in page with a notice for people."""
+    message = str(_("Too many sign-in attempts. Wait a minute and try again."))
+    if request.path.startswith("/api/"):
+        response = jsonify(message=message)
+        response.status_code = 429
+        return response
+    flash(message, "danger")
+    return redirect(request.full_path)
+
+
+def check_password(password: str) -> None:
+    """The policy for passwords typed in the forms (FAB_PASSWORD_COMPLEXITY_VALIDATOR)."""
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    kinds = (
+        any(char.islower() for char in password),
+        any(char.isupper() for char in password),
+        any(char.isdigit() for char in password),
+        any(not char.isalnum() or not char.isascii() for char in password),  # symbols, and Chinese
+    )
+    if len(password) < minimum or sum(kinds) < 3:
+        message = _(
+            "Use at least %(count)s characters, with three of: lower-case letters, capital letters, digits, symbols.",
+            count=minimum,
+        )
+        raise PasswordComplexityValidationError(str(message))
+
+
+# -- request arguments ----------------------------------------------------------------
+# Flask-AppBuilder hands some arguments to the database unchecked, so that a stray
+# or hostile value is a 500 where it should be a 400: these hooks refuse them first.
+
+NUL = "\x00"
+# Rison arguments (``?q=``) of the REST API.
+QUERY_ARGUMENT = "q"
+# The list pages' arguments, matched as Flask-AppBuilder matches them: anywhere in the name.
+PAGE_ARGUMENT = re.compile("page_|psize_")
+ORDER_ARGUMENT = re.compile("_oc_(.*)")
+FILTER_ARGUMENT = re.compile(r"_flt_\d+_(.*)")
+WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+
+
+def _leaves(value):
+    """Every key, string and number in a decoded argument or body, however deeply nested."""
+    stack = [value]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        else:
+            yield value
+
+
+def _bad_request(message):
+    if request.path.startswith("/api/"):
+        response = jsonify(message=str(message))
+        response.status_code = 400
+        return response
+    abort(400, str(message))
+
+
+def _whole_number(value) -> bool:
+    if isinstance(value, str):
+        value = int(value) if WHOLE_NUMBER.fullmatch(value.strip()) else None
+    return isinstance(value, int) and not isinstance(value, bool) and -MAX_ID - 1 <= value <= MAX_ID
+
+
+def _storable_time(value) -> bool:
+    try:
+        moment = dateutil.parser.parse(value)
+    except Exception:
+        return True  # Flask-AppBuilder drops a time it cannot read
+    return clock.EARLIEST.year <= moment.year < clock.LATEST.year
+
+
+def _filter_value_fits(datamodel, column: str, value, *, blank_id_ok: bool = False) -> bool:
+    """Whether a filter's value can be compared with the column: Flask-AppBuilder passes what
+    it cannot convert on to the database as it came, a 500 on PostgreSQL. Its list pages
+    (``blank_id_ok``) skip a related row left unchosen; its API does not."""
+    for item in value if isinstance(value, list) else [value]:
+        if datamodel.is_boolean(column):
+            fits = isinstance(item, bool) or item == "y"  # what its search form sends
+        elif datamodel.is_relation(column) or datamodel.is_integer(column):
+            fits = _whole_number(item) or (blank_id_ok and item == "")
+        elif datamodel.is_datetime(column) or datamodel.is_date(column):
+            fits = not isinstance(item, str) or _storable_time(item)
+        elif datamodel.is_string(column) or datamodel.is_text(column):
+            fits = isinstance(item, str)  # its "contains" and "starts with" add text to it
+        else:
+            fits = True
+        if not fits:
+            return False
+    return True
+
+
+def _datamodel():
+    """The model interface of the view or API this request goes to, if any."""
+    view = getattr(current_app.view_functions.get(request.endpoint), "__self__", None)
+    return getattr(view, "datamodel", None)
+
+
+def refuse_nul_characters():
+    """Text with the NUL character: PostgreSQL can neither store nor compare it."""
+    texts = [*request.args.listvalues(), *request.form.listvalues()]
+    if request.is_json:
+        texts.append(list(_leaves(request.get_json(silent=True))))
+    if any(isinstance(text, str) and NUL in text for values in texts for text in values):
+        return _bad_request(_("Text cannot contain the NUL character."))
+    return None
+
+
+def check_query_argument():
+    """The API's ``q``: rison its parser fails on, numbers no column holds, pages that are not whole."""
+    text = request.args.get(QUERY_ARGUMENT)
+    if not text or not request.path.startswith("/api/"):
+        return None
+    try:
+        value = prison.loads(text)
+    except prison.decoder.ParserException:
+        try:
+            value = json.loads(text)  # Flask-AppBuilder takes JSON here too
+        except Exception:
+            return None  # and refuses what is neither
+    except Exception:
+        return _bad_request(_("Not a valid query argument q."))
+    numbers = [leaf for leaf in _leaves(value) if isinstance(leaf, int | float) and not isinstance(leaf, bool)]
+    pages = [value.get(name, 0) for name in ("page", "page_size")] if isinstance(value, dict) else []
+    filters = value.get("filters") if isinstance(value, dict) else None
+    datamodel = _datamodel()
+    if (
+        any(not -MAX_ID - 1 <= number <= MAX_ID for number in numbers)
+        or any(not isinstance(number, int) or isinstance(number, bool) for number in pages)
+        or (pages and pages[0] < 0)
+        or (
+            isinstance(filters, list)
+            and datamodel is not None
+            and not all(
+                _filter_value_fits(datamodel, item["col"], item["value"])
+                for item in filters
+                if isinstance(item, dict) and isinstance(item.get("col"), str) and "value" in item
+            )
+        )
+    ):
+        return _bad_request(_("Not a valid query argument q."))
+    return None
+
+
+def check_list_arguments():
+    """The list pages' ``page_<View>``, ``psize_<View>`` (whole numbers), ``_oc_<View>`` (a sortable
+    column) and ``_flt_<n>_<column>`` (a value the column can be compared with)."""
+    views = None
+    for name, value in request.args.items(multi=True):
+        if PAGE_ARGUMENT.search(name) and not (WHOLE_NUMBER.fullmatch(value) and 0 <= int(value) <= MAX_ID):
+            return _bad_request(_("Not a valid page or sort order."))
+        match = FILTER_ARGUMENT.fullmatch(name)
+        if (
+            match
+            and (datamodel := _datamodel())
+            and not _filter_value_fits(datamodel, match.group(1), value, blank_id_ok=True)
+        ):
+            return _bad_request(_("Not a valid search value."))
+        if match := ORDER_ARGUMENT.search(name):
+            if views is None:
+                views = {type(view).__name__: view for view in current_app.appbuilder.baseviews}
+            view = views.get(match.group(1))
+            if view is not None and value not in getattr(view, "order_columns", ()):
+                return _bad_request(_("Not a valid page or sort order."))
+    return None
+
+
+def refuse_impossible_ids():
+    """A ``pk`` in the URL that no id column holds names no row: 404, before a query fails on it."""
+    pk = (request.view_args or {}).get("pk")
+    if pk is None or is_id(pk):
+        return None
+    if request.path.startswith("/api/"):
+        return jsonify(message="Not found"), 404
+    abort(404)
+
+
+def init_app(app) -> None:
+    """Before Flask-AppBuilder starts: it builds its limiter and password forms from these."""
+    app.config.setdefault("RATELIMIT_STORAGE_URI", limiter_storage_uri(app))
+    seconds = queue.CONNECT_TIMEOUT_SECONDS
+    timeouts = {"socket_connect_timeout": seconds, "socket_timeout": seconds}
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", timeouts)
+    app.config.setdefault("FAB_PASSWORD_COMPLEXITY_VALIDATOR", check_password)
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        # The limit counts per client: behind a proxy, its X-Forwarded-For names the client.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    app.before_request(refuse_impossible_ids)
+    app.before_request(refuse_nul_characters)
+    app.before_request(check_query_argument)
+    app.before_request(check_list_arguments)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+    app.after_request(add_security_headers)
+    app.register_error_handler(429, too_many_attempts)
