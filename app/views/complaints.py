@@ -487,17 +487,7 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
         return self.response(200, **result)
 
     def _act(self, pk: int, action: str):
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            return self.response_404()
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            return self.response_400(message=str(_("Send a JSON object.")))
-        try:
-            actions.perform(item, action, actions.parse(action, body))
-        except PolicyError as error:
-            return self.policy_error_response(error)
-        return self.response(200, result=self.output_schema.dump(item))
+        return self.act_on(pk, lambda item, body: actions.perform(item, action, actions.parse(action, body)))
 
     @expose("/<int:pk>/dispatch", methods=["POST"])
     @protect()

@@ -16,6 +16,7 @@ from app.policy import PolicyError, ValidationFailed
 from app.policy.vocabulary import ALERT_RULES, INCIDENT_STATUSES, label
 from app.security import API_METHOD_PERMISSIONS, INCIDENT, RESOURCE_PERMISSIONS
 from app.views.filters import VisibleRows
+from app.views.mixins import PolicyApiMixin
 from app.views.schemas import RelatedId, Time
 
 ACTIONS = {
@@ -141,7 +142,7 @@ class IncidentOutput(Schema):
     )
 
 
-class IncidentApi(ModelRestApi):
+class IncidentApi(PolicyApiMixin, ModelRestApi):
     resource_name = "incident"
     datamodel = SQLAInterface(Incident)
     class_permission_name = INCIDENT
@@ -158,19 +159,7 @@ class IncidentApi(ModelRestApi):
     search_columns = ["signature", "rule", "status", "responsible_department", "discovered_at"]
 
     def _act(self, pk, action):
-        incident = self.datamodel.get(pk, self._base_filters)
-        if incident is None:
-            return self.response_404()
-        body = request.get_json(silent=True)
-        if not isinstance(body, dict):
-            return self.response_400(message=str(_("Send a JSON object.")))
-        try:
-            perform(incident, action, body)
-        except ValidationFailed as error:
-            return self.response(422, message={field: [str(text)] for field, text in error.errors.items()})
-        except PolicyError as error:
-            return self.response(error.status, message=str(error))
-        return self.response(200, result=self.output_schema.dump(incident))
+        return self.act_on(pk, lambda incident, body: perform(incident, action, body))
 
     @expose("/<int:pk>/report", methods=["POST"])
     @protect()

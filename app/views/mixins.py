@@ -202,6 +202,20 @@ class PolicyApiMixin:
             return self.response(201, id=item.id, result=result)
         return self.response(200, result=result)
 
+    def act_on(self, pk, perform):
+        """A POST action on a visible row: ``perform(row, body)``, then the row, or a 4xx."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            return self.response_404()
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return self.response_400(message=str(_("Send a JSON object.")))
+        try:
+            perform(item, body)
+        except PolicyError as error:
+            return self.policy_error_response(error)
+        return self.response(200, result=self.output_schema.dump(item))
+
     def post_headless(self):
         values, error = self._load(partial=False)
         if error is not None:
