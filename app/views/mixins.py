@@ -251,4 +251,5 @@ class PolicyApiMixin:
             (self.add_model_schema_name, self.input_schema),
             (self.edit_model_schema_name, self.input_schema),
         ):
-            api_spec.components.schema(name, component=converter.schema2jsonschema(schema))
+            if schema is not None:  # read-only resources take nothing
+                api_spec.components.schema(name, component=converter.schema2jsonschema(schema))
