@@ -203,3 +203,26 @@ def test_typing_a_topic_offers_the_topics_in_use_and_similar_complaints(app, log
     assert hall.get_json()["topics"] and hall.get_json()["similar"] == []
     page = agent.web.get("/complaints/add").get_data(as_text=True)
     assert "js/suggest.js" in page
+
+
+def test_the_rules_read_indexes_not_the_whole_table(app):
+    """§3.5 rules run on every save: their counts must use the signature indexes."""
+    from sqlalchemy import func, inspect, select, text
+
+    with app.app_context():
+        engine = db.engine
+        indexes = {index["name"] for index in inspect(engine).get_indexes("complaint")}
+        assert {"ix_complaint_signature_receiver", "ix_complaint_signature_department"} <= indexes
+        if engine.dialect.name == "sqlite":
+            query = (
+                select(func.count())
+                .select_from(Complaint)
+                .where(Complaint.signature == "1:x", Complaint.receiver_id == 1, Complaint.received_at >= clock.now())
+            )
+            compiled = query.compile(engine, compile_kwargs={"literal_binds": True})
+            with engine.connect() as connection:
+                plan = " ".join(row[-1] for row in connection.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+            assert (
+                "USING COVERING INDEX ix_complaint_signature_receiver" in plan
+                or "USING INDEX ix_complaint_signature_receiver" in plan
+            )

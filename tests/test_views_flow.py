@@ -148,3 +148,20 @@ def test_alerts_reach_their_recipient_and_a_manager_publishes_the_criticism(app,
         f"/appraisals/decide/{draft}", data={"decision": "discard"}, query_string={"_l_": "en"}, follow_redirects=True
     )
     assert "already been published" in again.get_data(as_text=True)
+
+
+def test_return_and_two_escalations_from_the_page(app, login):
+    agent, net = login("agent1"), login("netroom1")
+    complaint = received(app, login)
+    press(agent, complaint, "dispatch", department=str(department_id(app, "NET")))
+    no_reason = net.web.post(
+        f"/complaints/act/{complaint}/respond", data={"accept": "0"}, query_string={"_l_": "en"}, follow_redirects=True
+    )
+    assert "This field is required." in no_reason.get_data(as_text=True)
+    assert press(net, complaint, "respond", text="不属于网络问题", accept="0").status_code == 302
+    assert f"/complaints/act/{complaint}/escalate" in page(agent, f"/complaints/show/{complaint}")
+    press(agent, complaint, "escalate", note="退单理由不成立")
+    press(agent, complaint, "escalate", note="仍未处理")
+    story = page(agent, f"/complaints/show/{complaint}")
+    assert "escalated · 网维中心 → 郑斌" in story and "escalated · 网维中心 → 梁国华" in story
+    assert f"/complaints/act/{complaint}/escalate" not in story  # the leader was the last step

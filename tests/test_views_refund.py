@@ -4,7 +4,7 @@ import pytest
 
 from app.extensions import db
 from app.models import RefundRequest
-from tests.test_api_refund import new_complaint, refund_count, refund_type_id, request_refund
+from tests.test_api_refund import BOUNDARIES, new_complaint, refund_count, refund_type_id, request_refund
 
 
 def complaint_number(app, complaint_id):
@@ -91,3 +91,17 @@ def test_beyond_authority_in_the_inbox_is_refused_and_nothing_saved(app, login):
     )
     assert response.status_code == 404
     assert center.get(f"/api/v1/refund/{refund['id']}").get_json()["result"]["status"] == "pending"
+
+
+# The boundaries of §2.5 through the form, as test_api_refund.BOUNDARIES has them through the API.
+@pytest.mark.parametrize(("requester", "prepaid", "type_code", "amount", "status", "level"), BOUNDARIES)
+def test_authority_at_every_boundary_through_the_form(app, login, requester, prepaid, type_code, amount, status, level):
+    client = login(requester)
+    number = complaint_number(app, new_complaint(app, client, prepaid=prepaid))
+    response = client.web.post(
+        "/refunds/add", data=form(app, number, amount=amount, refund_type=str(refund_type_id(app, type_code)))
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        refund = db.session.query(RefundRequest).one()
+        assert (str(refund.amount), refund.status, refund.required_level) == (amount, status, level)
