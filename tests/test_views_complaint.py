@@ -129,3 +129,8 @@ def test_editing_by_form_keeps_the_receiver_and_the_received_time(app, login):
         assert (complaint.topic, complaint.receiver.username) == ("室内信号差", "agent1")
         assert complaint.responsible_department.code == "NET"
         assert complaint.received_at == received_at  # seconds kept, though the input shows minutes
+
+
+def test_an_optional_department_select_offers_a_dash_for_none(app, login):
+    page = login("agent1").web.get("/complaints/add").get_data(as_text=True)
+    assert '<option selected value="__None">—</option>' in page or '<option value="__None">—</option>' in page

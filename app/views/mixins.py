@@ -74,6 +74,14 @@ def delete(item) -> None:
         raise Conflict(_("Other records still refer to this one, so it cannot be deleted.")) from error
 
 
+def _with_blank_choice(form):
+    """An optional related-row select shows a dash for "none", not WTForms' "__None"."""
+    for field in form:
+        if getattr(field, "allow_blank", False) and not field.blank_text:
+            field.blank_text = "—"
+    return form
+
+
 class PolicyFormMixin:
     """ModelView whose add and edit keep the typed form when the policy says no."""
 
@@ -106,7 +114,7 @@ class PolicyFormMixin:
     def _add(self):
         get_filter_args(self._filters, disallow_if_not_in_search=False)
         exclude_cols = self._filters.get_relation_cols()
-        form = self.add_form.refresh()
+        form = _with_blank_choice(self.add_form.refresh())
         if request.method == "POST":
             self._fill_form_exclude_cols(exclude_cols, form)
             if form.validate():
@@ -126,7 +134,7 @@ class PolicyFormMixin:
             abort(404)
         if request.method == "POST":
             # With the row as well as the posted data, fields know their old values.
-            form = self.edit_form.refresh(obj=item)
+            form = _with_blank_choice(self.edit_form.refresh(obj=item))
             self._fill_form_exclude_cols(exclude_cols, form)
             form._id = pk
             if form.validate():
@@ -134,7 +142,7 @@ class PolicyFormMixin:
                 if self._save_form(form, item, new=False):
                     return None
         else:
-            form = self.edit_form.refresh(obj=item)
+            form = _with_blank_choice(self.edit_form.refresh(obj=item))
             self.prefill_form(form, pk)
             self.update_redirect()
         return self._get_edit_widget(form=form, exclude_cols=exclude_cols)
