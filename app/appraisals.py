@@ -7,6 +7,7 @@ from flask_appbuilder.security.sqla.models import User
 from app import notices, recipients
 from app.extensions import db
 from app.models import Appraisal, Complaint, Department
+from app.models.org import person_name
 from app.policy import appraisals as policy
 from app.policy import roles
 from app.security import viewer_for
@@ -49,7 +50,7 @@ def decide(appraisal: Appraisal, user: User, publish: bool, now: datetime) -> No
             "target": appraisal.target,
             "reason": appraisal.reason,
             "complaint": notices.complaint_context(appraisal.complaint) if appraisal.complaint else {},
-            "by": f"{user.first_name}{user.last_name}",
+            "by": person_name(user),
         },
         f"{appraisal.kind}:{appraisal.id}",
         complaint=appraisal.complaint,

@@ -1,6 +1,6 @@
 """An incident's handling (SPEC.md §3.5): reported to a department, replied to within the hour, resolved."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import select
@@ -10,7 +10,7 @@ from app.alerts import raise_alert
 from app.extensions import db
 from app.models import Department, Incident
 from app.policy import incidents as policy
-from app.policy.fast import first_reply_due
+from app.policy.fast import FIRST_REPLY_WITHIN, first_reply_due
 from app.security import viewer_for
 
 
@@ -66,13 +66,14 @@ def first_reply_overdue(now: datetime) -> int:
     for incident in late:
         incident.first_reply_alerted = 1
         department = incident.responsible_department
+        hours = FIRST_REPLY_WITHIN // timedelta(hours=1)
         if raise_alert(
             "first_reply_overdue",
             f"first_reply_overdue:{incident.id}",
             [department.manager_id],
             incident_id=incident.id,
             mailboxes=recipients.departments([department.id]),
-            message=f"{department.name}未在1小时内初步答复事件 #{incident.id}。",
+            message=f"{department.name}未在{hours}小时内初步答复事件 #{incident.id}。",
         ):
             raised += 1
     return raised

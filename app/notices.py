@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from app import clock, queue
 from app.extensions import db, mail
 from app.models import Complaint, EmailTemplate, Outbox
+from app.models.org import person_name
 from app.policy import ValidationFailed
 from app.policy import notices as policy
 from app.policy.i18n import _
@@ -162,7 +163,7 @@ def complaint_context(complaint: Complaint) -> dict:
             "channel": label(CHANNELS, complaint.channel),
             "customer_phone": complaint.customer_phone,
             "received_at": complaint.received_at,
-            "receiver": f"{receiver.first_name}{receiver.last_name}" if receiver else "",
+            "receiver": person_name(receiver),
             "receiving_department": complaint.receiving_department.name if complaint.receiving_department else "",
             "responsible_department": (
                 complaint.responsible_department.name if complaint.responsible_department else ""

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app import notices, recipients
 from app.extensions import db
 from app.models import Complaint, ComplaintEvent, Department, Dispatch
+from app.models.org import person_name
 from app.policy import Conflict, ValidationFailed, deadlines, flow, roles
 from app.policy.i18n import _
 from app.policy.organisation import subtree, unit_of
@@ -52,10 +53,6 @@ def _record(complaint, user, action, *, text=None, department=None, target_user=
     )
     db.session.add(event)
     return event
-
-
-def _name(user: User | None) -> str:
-    return f"{user.first_name}{user.last_name}" if user else ""
 
 
 def open_dispatch(complaint: Complaint) -> Dispatch | None:
@@ -107,7 +104,7 @@ def dispatch(
             "complaint": notices.complaint_context(complaint),
             "department": department.name,
             "note": sent.note or "",
-            "by": _name(user),
+            "by": person_name(user),
             "due": sent.reply_due,
         },
         f"dispatch:{sent.id}",
@@ -149,7 +146,7 @@ def urge(complaint: Complaint, user: User, note: str | None, now: datetime) -> N
             "complaint": notices.complaint_context(complaint),
             "department": current.department.name,
             "note": event.text or "",
-            "by": _name(user),
+            "by": person_name(user),
             "due": current.reply_due,
         },
         f"urge:{event.id}",
@@ -197,7 +194,7 @@ def escalate(complaint: Complaint, user: User, note: str | None, now: datetime) 
                 _("Department manager") if target == "department_manager" else _("Supervising company leader")
             ),
             "note": (note or "").strip(),
-            "by": _name(user),
+            "by": person_name(user),
         },
         f"escalation:{complaint.id}:{so_far + 1}",
         complaint=complaint,

@@ -6,7 +6,7 @@ from sqlalchemy import Column, ForeignKey, Integer, String, Text, or_, select, t
 from sqlalchemy.orm import relationship
 
 from app.models.complaint import Complaint, utcnow
-from app.models.org import Department
+from app.models.org import Department, person_name
 from app.models.types import UTCDateTime
 
 
@@ -38,7 +38,7 @@ class Appraisal(Model):
     @property
     def target(self) -> str:
         if self.user is not None:
-            return f"{self.user.first_name}{self.user.last_name}"
+            return person_name(self.user)
         return self.department.name if self.department else ""
 
     @classmethod

@@ -7,7 +7,7 @@ from sqlalchemy.orm import relationship
 
 from app.models.complaint import Complaint, utcnow
 from app.models.incident import Incident
-from app.models.org import Department
+from app.models.org import Department, person_name
 from app.models.types import UTCDateTime
 
 
@@ -61,5 +61,5 @@ class HandlingGroupMember(Model):
 
     def __str__(self) -> str:
         if self.user is not None:
-            return f"{self.user.first_name}{self.user.last_name}"
+            return person_name(self.user)
         return self.department.name if self.department else ""

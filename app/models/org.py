@@ -8,6 +8,11 @@ from sqlalchemy.orm import backref, relationship
 from app.policy.vocabulary import DEPARTMENT_KINDS, POSITIONS, label
 
 
+def person_name(user) -> str:
+    """How a member of staff is named on pages and in notices: family then given name, no space."""
+    return f"{user.first_name}{user.last_name}" if user is not None else ""
+
+
 class Department(Model):
     """A node of the department tree: company, department, centre, room, branch …"""
 

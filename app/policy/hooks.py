@@ -13,7 +13,7 @@ from app.models.appraisal import Appraisal
 from app.models.catalog import Category, RefundType
 from app.models.complaint import Complaint, NumberSequence
 from app.models.incident import Incident
-from app.models.org import Department, StaffProfile
+from app.models.org import Department, StaffProfile, person_name
 from app.models.refund import RefundRequest
 from app.policy import appraisals, catalog, complaints, fast, flow, refunds
 from app.policy.errors import ValidationFailed
@@ -175,16 +175,13 @@ def refund_context(refund: RefundRequest) -> dict:
     """A refund request as the plain values its templates read."""
     from app.policy.vocabulary import REFUND_LEVELS, REFUND_STATUSES, label
 
-    def name(user):
-        return f"{user.first_name}{user.last_name}" if user else ""
-
     return {
         "amount": refund.amount,
         "type": refund.refund_type.name if refund.refund_type else "",
         "level": label(REFUND_LEVELS, refund.required_level),
-        "requested_by": name(refund.requested_by),
+        "requested_by": person_name(refund.requested_by),
         "decision": label(REFUND_STATUSES, refund.status),
-        "decided_by": name(refund.decided_by),
+        "decided_by": person_name(refund.decided_by),
         "note": refund.decision_note if refund.status != refunds.PENDING else refund.note,
     }
 

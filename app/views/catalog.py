@@ -1,11 +1,14 @@
 """What Admin configures and everyone reads: ``category`` and ``refund_type``."""
 
+from datetime import timedelta
+
 from flask_appbuilder import ModelRestApi, ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 from marshmallow import Schema, fields
 
 from app.models import Category, RefundType
+from app.policy import deadlines
 from app.security import API_METHOD_PERMISSIONS, CATEGORY, REFUND_TYPE, RESOURCE_PERMISSIONS
 from app.views.formatting import or_blank, yes_no
 from app.views.mixins import PolicyApiMixin, PolicyFormMixin
@@ -19,7 +22,12 @@ LABELS = {
     "dispatch_reply_hours": _("Dispatch reply within (hours)"),
 }
 HOURS = ["first_contact_hours", "final_result_hours", "dispatch_reply_hours"]
-HOURS_HELP = _("Empty: the default (24 / 48 / 24 hours).")
+HOURS_HELP = _(
+    "Empty: the default (%(first)s / %(final)s / %(reply)s hours).",
+    first=deadlines.FIRST_CONTACT // timedelta(hours=1),
+    final=deadlines.FINAL_RESULT // timedelta(hours=1),
+    reply=deadlines.DISPATCH_REPLY // timedelta(hours=1),
+)
 
 
 class CategoryView(PolicyFormMixin, ModelView):

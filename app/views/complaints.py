@@ -36,7 +36,7 @@ from app.views import actions, export
 from app.views.fields import AmountField, LocalDateTimeField, choice_field
 from app.views.filters import DispatchedToMyDepartment, Overdue, ReceivedByMe, VisibleRows
 from app.views.formatting import or_blank, yes_no, yuan
-from app.views.mixins import PolicyApiMixin, PolicyFormMixin
+from app.views.mixins import PolicyApiMixin, PolicyFormMixin, flash_policy_error
 from app.views.schemas import Amount, Code, RelatedId, Time
 from app.views.story import story
 
@@ -316,9 +316,7 @@ class ComplaintView(ComplaintPolicy, PolicyFormMixin, ModelView):
         try:
             actions.perform(item, action, actions.parse(action, data))
         except PolicyError as error:
-            messages = error.errors.values() if isinstance(error, ValidationFailed) else [error.message]
-            for message in messages:
-                flash(str(message), "danger")
+            flash_policy_error(error)
         else:
             flash(str(_("Done: %(status)s.", status=label(STATUSES, item.status))), "success")
         return redirect(url_for("ComplaintView.show", pk=pk))

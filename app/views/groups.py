@@ -1,6 +1,6 @@
 """Temporary complaint handling groups (§5): convene, send the meeting notice, publish the minutes."""
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, g, redirect, request, url_for
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
@@ -12,11 +12,7 @@ from app.models import Complaint, HandlingGroup, Incident
 from app.policy import PolicyError, ValidationFailed
 from app.security import HANDLING_GROUP, RESOURCE_PERMISSIONS
 from app.views.filters import VisibleRows
-
-
-def _flash(error: PolicyError) -> None:
-    for message in error.errors.values() if isinstance(error, ValidationFailed) else [error.message]:
-        flash(str(message), "danger")
+from app.views.mixins import flash_policy_error
 
 
 class HandlingGroupView(ModelView):
@@ -93,5 +89,5 @@ class HandlingGroupView(ModelView):
             db.session.commit()
         except PolicyError as error:
             db.session.rollback()
-            _flash(error)
+            flash_policy_error(error)
         return redirect(url_for("HandlingGroupView.show", pk=pk))

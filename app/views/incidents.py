@@ -1,6 +1,6 @@
 """Incidents (the ``incident`` resource): same-content waves, their 1-hour clock and volume."""
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, g, redirect, request, url_for
 from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.api import protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -16,7 +16,7 @@ from app.policy import PolicyError, ValidationFailed
 from app.policy.vocabulary import ALERT_RULES, INCIDENT_STATUSES, label
 from app.security import API_METHOD_PERMISSIONS, INCIDENT, RESOURCE_PERMISSIONS
 from app.views.filters import VisibleRows
-from app.views.mixins import PolicyApiMixin
+from app.views.mixins import PolicyApiMixin, flash_policy_error
 from app.views.schemas import RelatedId, Time
 
 ACTIONS = {
@@ -117,8 +117,7 @@ class IncidentView(ModelView):
         try:
             perform(incident, action, data)
         except PolicyError as error:
-            for message in error.errors.values() if isinstance(error, ValidationFailed) else [error.message]:
-                flash(str(message), "danger")
+            flash_policy_error(error)
         return redirect(url_for("IncidentView.show", pk=pk))
 
 

@@ -74,6 +74,12 @@ def delete(item) -> None:
         raise Conflict(_("Other records still refer to this one, so it cannot be deleted.")) from error
 
 
+def flash_policy_error(error: PolicyError) -> None:
+    """A page's action refused: each message at the top of the page it returns to."""
+    for message in error.errors.values() if isinstance(error, ValidationFailed) else [error.message]:
+        flash(str(message), "danger")
+
+
 def _with_blank_choice(form):
     """An optional related-row select shows a dash for "none", not WTForms' "__None"."""
     for field in form:

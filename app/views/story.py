@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app import clock, workflow
 from app.extensions import db
 from app.models import AuditLog, Complaint, ComplaintEvent, RefundRequest
+from app.models.org import person_name
 from app.policy import PolicyError, flow
 from app.policy.vocabulary import ACTIONS, CALLBACKS, REFUND_STATUSES, label
 
@@ -59,7 +60,7 @@ def time_left(due: datetime, now: datetime) -> str:
 
 
 def _name(user) -> str:
-    return f"{user.first_name}{user.last_name}" if user else str(_("the system"))
+    return person_name(user) if user else str(_("the system"))
 
 
 def holder(complaint: Complaint) -> str:
