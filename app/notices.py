@@ -8,7 +8,7 @@ a notice at most once: it claims the row with a conditional UPDATE first.
 """
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from decimal import Decimal
@@ -49,6 +49,25 @@ LIVE_JOB_STATUSES = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.STARTED, J
 NO_RECIPIENTS = "No recipient address: give the department a mailbox or the person an email address."
 INTERRUPTED = "Interrupted while sending (the worker stopped); queued again."
 _TO_ENQUEUE = "outbox_to_enqueue"
+
+# A file a notice carries: (file name, content type, bytes).
+Attachment = tuple[str, str, bytes]
+# Builders of attachments by name: each takes the argument stored with the notice (an id, a month).
+ATTACHMENT_BUILDERS: dict[str, Callable[[str], Attachment]] = {}
+
+
+def attachment_builder(name: str) -> Callable:
+    """Register ``function(argument) -> (file name, content type, bytes)`` as the builder ``name``.
+
+    ``notify(..., attachments=[(name, argument)])`` stores only the pair; the file is built when
+    the notice is sent, in the worker, so nothing large sits in the outbox and a retry is fresh.
+    """
+
+    def register(function: Callable[[str], Attachment]) -> Callable[[str], Attachment]:
+        ATTACHMENT_BUILDERS[name] = function
+        return function
+
+    return register
 
 
 def _local_time(value, pattern: str = "%Y-%m-%d %H:%M") -> str:
@@ -182,14 +201,19 @@ def notify(
     *,
     complaint: Complaint | None = None,
     incident_id: int | None = None,
+    attachments: Sequence[tuple[str, str]] = (),
 ) -> int | None:
     """Add a notice to the current transaction; it goes out after the commit, once per ``key``.
 
     ``key`` names the occasion (template, object, period), e.g. ``"dispatch:12:1"``:
     a notice whose key exists already is not created again, and None is returned.
+    ``attachments`` names files to build at sending time: ``[(builder, argument), ...]``.
     """
     if template not in NOTICE_TEMPLATES:
         raise ValueError(f"No email template {template!r}: use one of {', '.join(NOTICE_TEMPLATES)}")
+    unknown = [name for name, _argument in attachments if name not in ATTACHMENT_BUILDERS]
+    if unknown:
+        raise ValueError(f"No attachment builder {unknown[0]!r}: register it with @attachment_builder")
     session = db.session
     addresses = combine(recipients)
     subject, body = render(template, context)
@@ -209,6 +233,7 @@ def notify(
         "last_error": None if addresses else NO_RECIPIENTS,
         "next_attempt_at": now if addresses else None,
         "created_on": now,
+        "attachments": [[name, str(argument)] for name, argument in attachments] or None,
     }
     connection = session.connection()
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
@@ -344,4 +369,7 @@ def _message(notice: Outbox) -> Message:
     # The same Message-ID on every attempt lets mail systems drop a repeat.
     domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
     message.msgId = f"<notice-{notice.id}-{int(notice.created_on.timestamp())}@{domain}>"
+    for name, argument in notice.attachments or ():
+        filename, content_type, data = ATTACHMENT_BUILDERS[name](argument)
+        message.attach(filename, content_type, data)
     return message

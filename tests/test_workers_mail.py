@@ -5,6 +5,8 @@ import subprocess
 import sys
 from datetime import timedelta
 
+import pytest
+
 from app import clock, notices
 from app.extensions import db
 from app.models import Complaint
@@ -148,3 +150,41 @@ def test_without_a_mail_server_notices_are_stored_not_sent(app, login, work):
     notice = outbox_row(app, outbox_id)
     assert (notice["status"], notice["attempts"], notice["sent_on"]) == ("stored", 1, None)
     assert notice["body"].startswith("网维中心")
+
+
+def test_a_notice_carries_the_files_named_with_it_built_when_it_is_sent(app, login, mail_server, work, monkeypatch):
+    built = []
+
+    def minutes(argument):
+        built.append(argument)
+        return f"纪要-{argument}.pdf", "application/pdf", f"%PDF-1.7 会议纪要 {argument}".encode()
+
+    monkeypatch.setitem(notices.ATTACHMENT_BUILDERS, "minutes", minutes)
+    complaint_id = new_complaint(app, login("agent1"))
+    with app.app_context():
+        complaint = db.session.get(Complaint, complaint_id)
+        outbox_id = notices.notify(
+            "dispatch",
+            ["net@dg.example.com"],
+            {"complaint": notices.complaint_context(complaint), "department": "网络部", "note": "", "by": "陈晓敏"},
+            "dispatch:attachment",
+            complaint=complaint,
+            attachments=[("minutes", 7)],
+        )
+        db.session.commit()
+    assert built == []
+    work()
+    [message] = mail_server.messages
+    [attached] = list(message.iter_attachments())
+    assert attached.get_filename() == "纪要-7.pdf"
+    assert attached.get_content() == "%PDF-1.7 会议纪要 7".encode()
+    assert built == ["7"]
+    assert outbox_row(app, outbox_id)["status"] == "sent"
+
+
+def test_an_unknown_attachment_is_refused_before_anything_is_saved(app):
+    with app.app_context():
+        with pytest.raises(ValueError, match="No attachment builder 'nothing'"):
+            notices.notify("dispatch", ["net@dg.example.com"], {}, "dispatch:none", attachments=[("nothing", 1)])
+        db.session.rollback()
+        assert db.session.query(notices.Outbox).filter_by(key="dispatch:none").count() == 0

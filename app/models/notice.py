@@ -34,6 +34,9 @@ class Outbox(Model):
     attempted_at = Column(UTCDateTime)
     created_on = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
     sent_on = Column(UTCDateTime)
+    # Files built when the notice is sent, so a retry carries fresh ones: [[builder, argument], ...]
+    # (the builders are registered in app/notices.py).
+    attachments = Column(JSON)
 
     complaint = relationship(Complaint)
 
