@@ -29,6 +29,7 @@ def create_app(config: type | None = None, **overrides) -> Flask:
     migrate.init_app(flask_app, db, directory=str(BASE_DIR / "migrations"))
     with flask_app.app_context():
         from app import (
+            bulletin,  # noqa: F401  registers the bulletin's workbook as a notice attachment
             models,  # noqa: F401  registers the models
             notices,  # noqa: F401  enqueues notices after commit; checks templates
         )

@@ -62,5 +62,34 @@ def scan_command(now_text: str | None) -> None:
         click.echo(f"  {name}: {count}")
 
 
+@complaints.command("bulletin")
+@click.option("--month", "month_text", required=True, metavar="YYYY-MM", help="The month of the bulletin.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True), help="Write the Excel workbook here.")
+@click.option("--send", is_flag=True, help="Email it to every department mailbox (once per department and month).")
+def bulletin_command(month_text: str, out: str | None, send: bool) -> None:
+    """Build the monthly bulletin (SPEC.md §6); write its workbook, email it."""
+    from app import bulletin
+    from app.notices import in_notice_language
+
+    try:
+        month = bulletin.parse_month(month_text)
+    except ValueError:
+        raise click.BadParameter("give a month as YYYY-MM, such as 2026-10", param_hint="--month") from None
+    with in_notice_language():
+        built = bulletin.build(month)
+        if out:
+            with open(out, "wb") as file:
+                file.write(bulletin.workbook(built))
+        lines = built.summary_lines()
+    click.echo(f"Monthly bulletin {built.label}:")
+    for line in lines:
+        click.echo(f"  {line}")
+    if out:
+        click.echo(f"Workbook written to {out}.")
+    if send:
+        sent = bulletin.send(month)
+        click.echo(f"{sent} notice(s) to department mailboxes queued.")
+
+
 def register(app) -> None:
     app.cli.add_command(complaints)

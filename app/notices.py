@@ -131,7 +131,7 @@ def seed_templates() -> None:
     db.session.flush()
 
 
-def _in_notice_language() -> AbstractContextManager:
+def in_notice_language() -> AbstractContextManager:
     """Notices are written in the default language (Chinese), whoever's request caused them."""
     return force_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
 
@@ -157,7 +157,7 @@ def _render_with(subject: str, body: str, values: dict) -> tuple[str, str]:
 
 def render(code: str, context: Mapping) -> tuple[str, str]:
     """Subject and body of template ``code``: Admin's version, or the shipped one if that fails."""
-    with _in_notice_language():
+    with in_notice_language():
         values = {"now": clock.now(), **_plain(context)}
     edited = db.session.scalar(select(EmailTemplate).where(EmailTemplate.code == code))
     if edited is not None:
@@ -172,7 +172,7 @@ def render(code: str, context: Mapping) -> tuple[str, str]:
 def complaint_context(complaint: Complaint) -> dict:
     """A complaint as the plain values its templates read (``complaint.number`` …)."""
     receiver = complaint.receiver
-    with _in_notice_language():
+    with in_notice_language():
         return {
             "id": complaint.id,
             "number": complaint.number,

@@ -30,6 +30,7 @@ HANDLING_GROUP = "HandlingGroup"
 APPRAISAL = "Appraisal"
 REFUND_INBOX = "RefundInbox"
 EMAIL_TEMPLATE = "EmailTemplate"
+BULLETIN = "Bulletin"
 
 # Each resource's permissions, the same for its HTML view and its REST API: FAB
 # drops at every sync the permissions one of the two does not list.
@@ -50,6 +51,7 @@ RESOURCE_PERMISSIONS = {
     INCIDENT: ["can_list", "can_show", "can_act"],
     HANDLING_GROUP: ["can_list", "can_show", "can_act"],
     APPRAISAL: ["can_list", "can_show", "can_add", "can_decide"],
+    BULLETIN: ["can_show"],
 }
 
 # The REST API's methods mapped onto the HTML view's permissions.
@@ -83,6 +85,7 @@ MENU_DEPARTMENT_QUEUE = "Dispatched to my department"
 MENU_OVERDUE = "Overdue complaints"
 MENU_REFUND_INBOX = "Approvals inbox"
 MENU_EMAIL_TEMPLATES = "Email templates"
+MENU_BULLETIN = "Monthly bulletin"
 
 _READ = ("can_list", "can_show")
 
@@ -140,6 +143,10 @@ ROOM_MANAGER_PERMISSIONS = [
     *_grant(APPRAISAL, ("can_add", "can_decide")),
     # §5: managers convene temporary handling groups, send their notices and minutes.
     (HANDLING_GROUP, "can_act"),
+    # §6: the monthly bulletin compares departments and names those criticised: a report for
+    # the managers who act on it (front-line staff get it in their department's mailbox).
+    (BULLETIN, "can_show"),
+    (MENU_BULLETIN, "menu_access"),
 ]
 CENTER_MANAGER_PERMISSIONS = [*ROOM_MANAGER_PERMISSIONS]
 # §8: the audit log is read by company leadership (and Admin). So is the outbox
@@ -179,6 +186,8 @@ WORK_VIEWS = {
     MENU_REFUND_INBOX,
     MENU_ALERTS,
     MENU_APPRAISALS,
+    BULLETIN,
+    MENU_BULLETIN,
 }
 
 

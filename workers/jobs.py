@@ -4,7 +4,7 @@ of the one app this process builds, never one per job.
 
 from flask import Flask
 
-from app import clock, create_app, notices
+from app import bulletin, clock, create_app, notices
 from app import scan as checks
 
 _app: Flask | None = None
@@ -34,3 +34,9 @@ def scan() -> dict[str, int]:
     """Every periodic check, once, as of now (RQ's cron enqueues this every minute)."""
     with worker_app().app_context():
         return checks.run(clock.now())
+
+
+def monthly_bulletin() -> int:
+    """§6: the bulletin of the month that just ended, to every department mailbox (cron, on the 1st)."""
+    with worker_app().app_context():
+        return bulletin.send_previous_month(clock.now())

@@ -22,7 +22,8 @@ class Incident(Model):
     # hotline_shift_3, hall_2days or manual
     rule = Column(String(20), nullable=False)
     topic = Column(String(200), nullable=False)
-    discovered_at = Column(UTCDateTime, nullable=False)
+    # The monthly bulletin counts the incidents discovered in a month.
+    discovered_at = Column(UTCDateTime, nullable=False, index=True)
     responsible_department_id = Column(Integer, ForeignKey("department.id"), index=True)
     reported_at = Column(UTCDateTime)
     first_reply_due = Column(UTCDateTime, index=True)

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _
 from app import security
 from app.views.alerts import AlertApi, AlertView, AppraisalView
 from app.views.audit import AuditApi, AuditView
+from app.views.bulletin import BulletinView
 from app.views.catalog import CategoryApi, CategoryView, RefundTypeApi, RefundTypeView
 from app.views.complaints import (
     ComplaintApi,
@@ -54,6 +55,7 @@ def register_views(appbuilder) -> None:
         icon="fa-flag",
         **work,
     )
+    appbuilder.add_view(BulletinView, security.MENU_BULLETIN, label=_("Monthly bulletin"), icon="fa-bar-chart", **work)
     appbuilder.add_view(RefundView, security.MENU_REFUNDS, label=_("Refund requests"), icon="fa-money", **work)
     appbuilder.add_view(
         RefundInboxView, security.MENU_REFUND_INBOX, label=_("Approvals inbox"), icon="fa-check-square-o", **work

@@ -1,0 +1,613 @@
+"""The monthly bulletin (月度通报, SPEC.md §6): one data object, rendered as a page, a workbook and a mail.
+
+``build(month)`` runs one GROUP BY query per section over the month's [start, end) in
+APP_TIMEZONE (converted to UTC), each summing the month and the month before in the same
+pass where the section compares them. Nothing loads the rows themselves, so the cost
+follows the number of categories, departments and levels, not the number of complaints.
+
+A section is a title, column headers and rows of plain values (text, ``int``,
+``Decimal``), plus an optional chart hint; the page, the workbook and the mail all read
+the same ``Bulletin`` and so cannot disagree. A new section is one more function in
+``SECTIONS``.
+
+Complaint sections count the complaints *received* in the month (their status, callback
+and overdue state as of the time the bulletin is built); dispatch, refund, incident,
+alert and appraisal sections count what was *created* in the month.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from io import BytesIO
+
+from flask_appbuilder.security.sqla.models import User
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from sqlalchemy import and_, case, func, literal, select
+
+from app import clock, notices, recipients
+from app.extensions import db
+from app.models import Alert, Appraisal, Category, Complaint, Department, Dispatch, Incident, RefundRequest
+from app.policy.flow import CLOSED, OPEN_STATUSES, RESOLVED
+from app.policy.i18n import _
+from app.policy.vocabulary import (
+    ALERT_RULES,
+    CALLBACKS,
+    CHANNELS,
+    ESCALATION_SOURCES,
+    MAJOR_TYPES,
+    REFUND_LEVELS,
+    label,
+)
+
+MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+AMOUNT_FORMAT = "#,##0.00"
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+# Characters Excel refuses in a sheet title.
+SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+@dataclass(frozen=True)
+class Chart:
+    """How the page draws a section: ``kind`` (bar, pie) of the value columns against column 0."""
+
+    kind: str
+    value_columns: tuple[int, ...] = (1,)
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list] = field(default_factory=list)
+    chart: Chart | None = None
+    # Columns holding yuan (shown and formatted with two places).
+    amount_columns: tuple[int, ...] = ()
+
+    def column(self, index: int) -> list:
+        return [row[index] for row in self.rows]
+
+    def total(self, index: int):
+        return sum((row[index] or 0) for row in self.rows)
+
+
+@dataclass
+class Bulletin:
+    month: date
+    start: datetime
+    end: datetime
+    previous_month: date
+    generated_at: datetime
+    sections: list[Section]
+
+    @property
+    def label(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+    def section(self, key: str) -> Section:
+        return next(section for section in self.sections if section.key == key)
+
+    def summary_lines(self) -> list[str]:
+        """The overview as lines of text, for the mail body."""
+        overview = self.section("overview")
+        return [f"{row[0]}：{_number(row[1])}（{overview.headers[2]} {_number(row[2])}）" for row in overview.rows]
+
+
+def _number(value) -> str:
+    return f"{value:,.2f}" if isinstance(value, Decimal) else str(value)
+
+
+# -- months ------------------------------------------------------------------------------------
+
+
+def parse_month(text: str | None) -> date:
+    """``YYYY-MM`` → the month's first day; ValueError on anything else."""
+    match = MONTH_PATTERN.match((text or "").strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a month: give YYYY-MM, such as 2026-10.")
+    year, month = int(match.group(1)), int(match.group(2))
+    if not 1 <= month <= 12 or not clock.EARLIEST.year < year < clock.LATEST.year:
+        raise ValueError(f"{text!r} is not a month: give YYYY-MM, such as 2026-10.")
+    return date(year, month, 1)
+
+
+def next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def previous_month(month: date) -> date:
+    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    """The month's first local instant and the next month's, in UTC."""
+    zone = clock.local_zone()
+
+    def first_instant(day: date) -> datetime:
+        return datetime(day.year, day.month, 1, tzinfo=zone).astimezone(UTC)
+
+    return first_instant(month), first_instant(next_month(month))
+
+
+def current_month(now: datetime) -> date:
+    local = clock.to_local(now)
+    return date(local.year, local.month, 1)
+
+
+# -- the sections -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """The month [start, end) and the month before it [previous_start, start)."""
+
+    previous_start: datetime
+    start: datetime
+    end: datetime
+    now: datetime
+
+    def this(self, column):
+        return and_(column >= self.start, column < self.end)
+
+    def both(self, column):
+        return and_(column >= self.previous_start, column < self.end)
+
+    def count_this(self, column, *conditions):
+        return func.coalesce(func.sum(case((and_(self.this(column), *conditions), 1), else_=0)), 0)
+
+    def count_previous(self, column, *conditions):
+        return func.coalesce(func.sum(case((and_(column < self.start, *conditions), 1), else_=0)), 0)
+
+
+def _compare_headers(first: str) -> list[str]:
+    return [first, str(_("This month")), str(_("Previous month")), str(_("Change"))]
+
+
+def _compare_rows(rows) -> list[list]:
+    return [[name, int(this), int(previous), int(this) - int(previous)] for name, this, previous in rows]
+
+
+def _complaints_by(
+    title, first_header, key, column, labels: Callable, period: Period, *where, chart: Chart = Chart("bar", (1, 2))
+) -> Section:
+    received = Complaint.received_at
+    query = (
+        select(column, period.count_this(received), period.count_previous(received))
+        .where(period.both(received), *where)
+        .group_by(column)
+    )
+    rows = [(labels(value), this, previous) for value, this, previous in db.session.execute(query)]
+    rows.sort(key=lambda row: (-row[1], -row[2], str(row[0])))
+    return Section(key, str(title), _compare_headers(str(first_header)), _compare_rows(rows), chart)
+
+
+def by_category(period: Period) -> Section:
+    received = Complaint.received_at
+    query = (
+        select(Category.name, period.count_this(received), period.count_previous(received))
+        .join(Category, Complaint.category_id == Category.id)
+        .where(period.both(received))
+        .group_by(Category.id, Category.name)
+    )
+    rows = sorted(db.session.execute(query), key=lambda row: (-row[1], -row[2], row[0]))
+    return Section(
+        "by_category",
+        str(_("Complaints by category")),
+        _compare_headers(str(_("Category"))),
+        _compare_rows(rows),
+        Chart("bar", (1, 2)),
+    )
+
+
+def by_channel(period: Period) -> Section:
+    return _complaints_by(
+        _("Complaints by channel"),
+        _("Channel"),
+        "by_channel",
+        Complaint.channel,
+        lambda code: label(CHANNELS, code),
+        period,
+    )
+
+
+def by_escalation(period: Period) -> Section:
+    return _complaints_by(
+        _("Escalated complaints by source"),
+        _("Escalation source"),
+        "by_escalation",
+        Complaint.source,
+        lambda code: label(ESCALATION_SOURCES, code),
+        period,
+        Complaint.escalated.is_(True),
+    )
+
+
+def handling_status(period: Period) -> Section:
+    """Resolved, open and overdue among the month's complaints, as of the time of building."""
+    received = Complaint.received_at
+    is_resolved = Complaint.status.in_((RESOLVED, CLOSED))
+    is_open = Complaint.status.in_(OPEN_STATUSES)
+    measures = [
+        (_("Received"), literal(True)),
+        (_("Resolved or closed"), is_resolved),
+        (_("Resolved after the result deadline"), and_(is_resolved, Complaint.resolved_at > Complaint.resolve_due)),
+        (_("Open"), is_open),
+        (_("Open and overdue"), and_(is_open, Complaint.resolve_due < period.now)),
+    ]
+    columns = []
+    for _name, condition in measures:
+        columns += [period.count_this(received, condition), period.count_previous(received, condition)]
+    values = db.session.execute(select(*columns).where(period.both(received))).one()
+    rows = [(str(name), values[2 * index], values[2 * index + 1]) for index, (name, _c) in enumerate(measures)]
+    return Section(
+        "handling_status",
+        str(_("Handling status")),
+        _compare_headers(str(_("Status"))),
+        _compare_rows(rows),
+        Chart("bar", (1, 2)),
+    )
+
+
+def callbacks(period: Period) -> Section:
+    return _complaints_by(
+        _("Customer callback results"),
+        _("Callback"),
+        "callbacks",
+        Complaint.callback,
+        lambda code: label(CALLBACKS, code),
+        period,
+        Complaint.callback.is_not(None),
+        chart=Chart("pie", (1,)),
+    )
+
+
+def dispatch_responses(period: Period) -> Section:
+    """Each department's responses to the month's dispatches: on time, late, returned, waiting."""
+    replied = Dispatch.status == "replied"
+    waiting = Dispatch.status.in_(("open", "accepted"))
+
+    def count(*conditions):
+        return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
+
+    query = (
+        select(
+            Department.name,
+            func.count(Dispatch.id),
+            count(replied, Dispatch.replied_at <= Dispatch.reply_due),
+            count(replied, Dispatch.replied_at > Dispatch.reply_due),
+            count(waiting, Dispatch.reply_due < period.now),
+            count(Dispatch.status == "returned"),
+            count(waiting, Dispatch.reply_due >= period.now),
+        )
+        .join(Department, Dispatch.department_id == Department.id)
+        .where(period.this(Dispatch.dispatched_at))
+        .group_by(Department.id, Department.name)
+    )
+    rows = [[name, *(int(value) for value in values)] for name, *values in db.session.execute(query)]
+    rows.sort(key=lambda row: (-row[1], row[0]))
+    headers = [
+        _("Department"),
+        _("Dispatched"),
+        _("Replied on time"),
+        _("Replied late"),
+        _("Overdue, no reply"),
+        _("Returned"),
+        _("Awaiting reply"),
+    ]
+    return Section(
+        "dispatch_responses",
+        str(_("Dispatched complaints: each department's responses")),
+        [str(header) for header in headers],
+        rows,
+        Chart("bar", (2, 3, 4, 5)),
+    )
+
+
+def incidents(period: Period) -> Section:
+    discovered = Incident.discovered_at
+    query = (
+        select(Incident.rule, period.count_this(discovered), period.count_previous(discovered))
+        .where(period.both(discovered))
+        .group_by(Incident.rule)
+    )
+    rule_labels = {**ALERT_RULES, "manual": _("Reported by hand")}
+    rows = sorted(
+        ((label(rule_labels, rule), this, previous) for rule, this, previous in db.session.execute(query)),
+        key=lambda row: -row[1],
+    )
+    return Section(
+        "incidents", str(_("Incidents")), _compare_headers(str(_("Rule"))), _compare_rows(rows), Chart("bar", (1, 2))
+    )
+
+
+def major_complaints(period: Period) -> Section:
+    return _complaints_by(
+        _("Major complaints"),
+        _("Major complaint type"),
+        "major_complaints",
+        Complaint.major_type,
+        lambda code: label(MAJOR_TYPES, code) if code else str(_("Unspecified")),
+        period,
+        Complaint.severity == "major",
+    )
+
+
+def leadership_reports(period: Period) -> Section:
+    """§3.5: the reports to company leadership, one per criterion that held."""
+    created = Alert.created_on
+    query = (
+        select(Alert.criterion, period.count_this(created), period.count_previous(created))
+        .where(period.both(created), Alert.rule == "leadership_report")
+        .group_by(Alert.criterion)
+        .order_by(Alert.criterion)
+    )
+    rows = [
+        (str(_("Criterion %(number)s", number=criterion)), this, previous)
+        for criterion, this, previous in db.session.execute(query)
+    ]
+    return Section(
+        "leadership_reports",
+        str(_("Reports to company leadership")),
+        _compare_headers(str(_("Criterion"))),
+        _compare_rows(rows),
+        Chart("bar", (1, 2)),
+    )
+
+
+def refunds(period: Period) -> Section:
+    """§2.5: the month's refund requests by the level that decides them, with their amounts."""
+
+    def where(status):
+        return RefundRequest.status == status
+
+    query = (
+        select(
+            RefundRequest.required_level,
+            func.count(RefundRequest.id),
+            func.coalesce(func.sum(RefundRequest.amount), 0),
+            func.coalesce(func.sum(case((where("approved"), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((where("approved"), RefundRequest.amount), else_=0)), 0),
+            func.coalesce(func.sum(case((where("pending"), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((where("rejected"), 1), else_=0)), 0),
+        )
+        .where(period.this(RefundRequest.created_on))
+        .group_by(RefundRequest.required_level)
+    )
+    found = {level: values for level, *values in db.session.execute(query)}
+    rows = []
+    for level in REFUND_LEVELS:
+        if level in found:
+            requests, requested, approved, approved_amount, pending, rejected = found[level]
+            level_name = label(REFUND_LEVELS, level)
+            amounts = [int(requests), _yuan(requested), int(approved), _yuan(approved_amount)]
+            rows.append([level_name, *amounts, int(pending), int(rejected)])
+    headers = [
+        _("Decided at level"),
+        _("Requests"),
+        _("Amount requested (yuan)"),
+        _("Approved"),
+        _("Amount approved (yuan)"),
+        _("Pending"),
+        _("Rejected"),
+    ]
+    return Section(
+        "refunds",
+        str(_("Refunds by level and amount")),
+        [str(header) for header in headers],
+        rows,
+        Chart("bar", (4,)),
+        amount_columns=(2, 4),
+    )
+
+
+def _yuan(value) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+def appraisals(period: Period) -> Section:
+    """§6 奖惩: the published commendations and criticisms, by whom they concern."""
+    kind = Appraisal.kind
+    query = (
+        select(
+            Department.name,
+            User.last_name,
+            User.first_name,
+            func.coalesce(func.sum(case((kind == "commendation", 1), else_=0)), 0),
+            func.coalesce(func.sum(case((kind == "criticism", 1), else_=0)), 0),
+        )
+        .select_from(Appraisal)
+        .outerjoin(Department, Appraisal.department_id == Department.id)
+        .outerjoin(User, Appraisal.user_id == User.id)
+        .where(period.this(Appraisal.created_on), Appraisal.status == "published")
+        .group_by(Department.id, Department.name, User.id, User.last_name, User.first_name)
+    )
+    rows = []
+    for department, family, given, commended, criticised in db.session.execute(query):
+        target = f"{family or ''}{given or ''}" if (family or given) else (department or "")
+        rows.append([target, int(commended), int(criticised)])
+    rows.sort(key=lambda row: (-row[1] - row[2], row[0]))
+    return Section(
+        "appraisals",
+        str(_("Commendations and criticisms")),
+        [str(_("Department or person")), str(_("Commendations")), str(_("Criticisms"))],
+        rows,
+        Chart("bar", (1, 2)),
+    )
+
+
+def overview(sections: list[Section]) -> Section:
+    """The month against the month before, from the totals of the sections that compare them."""
+    by_key = {section.key: section for section in sections}
+    status = {row[0]: row[1:3] for row in by_key["handling_status"].rows}
+
+    def totals(key):
+        return by_key[key].total(1), by_key[key].total(2)
+
+    rows = [
+        (_("Complaints received"), totals("by_category")),
+        (_("Escalated complaints"), totals("by_escalation")),
+        (_("Resolved or closed"), status[str(_("Resolved or closed"))]),
+        (_("Open and overdue"), status[str(_("Open and overdue"))]),
+        (_("Major complaints"), totals("major_complaints")),
+        (_("Incidents"), totals("incidents")),
+        (_("Reports to company leadership"), totals("leadership_reports")),
+    ]
+    return Section(
+        "overview",
+        str(_("Overview")),
+        _compare_headers(str(_("Item"))),
+        [[str(name), this, previous, this - previous] for name, (this, previous) in rows],
+        Chart("bar", (1, 2)),
+    )
+
+
+# Each section of the bulletin in order, the overview (built from them) first.
+SECTIONS: list[Callable[[Period], Section]] = [
+    by_category,
+    by_channel,
+    by_escalation,
+    handling_status,
+    callbacks,
+    dispatch_responses,
+    incidents,
+    major_complaints,
+    leadership_reports,
+    refunds,
+    appraisals,
+]
+
+
+def build(month: date, now: datetime | None = None) -> Bulletin:
+    """The bulletin of ``month`` (its first day), with labels in the current locale."""
+    now = now or clock.now()
+    previous = previous_month(month)
+    previous_start, _previous_end = month_bounds(previous)
+    start, end = month_bounds(month)
+    period = Period(previous_start=previous_start, start=start, end=end, now=now)
+    sections = [compute(period) for compute in SECTIONS]
+    return Bulletin(
+        month=month,
+        start=start,
+        end=end,
+        previous_month=previous,
+        generated_at=now,
+        sections=[overview(sections), *sections],
+    )
+
+
+# -- the workbook ------------------------------------------------------------------------------
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    base = SHEET_TITLE_FORBIDDEN.sub(" ", title)[:31] or "Sheet"
+    candidate, number = base, 2
+    while candidate.lower() in used:
+        suffix = f" ({number})"
+        candidate, number = base[: 31 - len(suffix)] + suffix, number + 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def workbook(bulletin: Bulletin) -> bytes:
+    """One sheet per section: a formatted header row, then the rows, numbers as numbers."""
+    from app.exports import cell_value
+
+    book = Workbook()
+    book.remove(book.active)
+    book.properties.title = f"{_('Monthly bulletin')} {bulletin.label}"
+    used: set[str] = set()
+    for section in bulletin.sections:
+        sheet = book.create_sheet(_sheet_title(section.title, used))
+        sheet.append(section.headers)
+        for cell in sheet[1]:
+            cell.font = HEADER_FONT
+            cell.fill = HEADER_FILL
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        for row in section.rows:
+            sheet.append([cell_value(value) for value in row])
+        for index in section.amount_columns:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index + 1, max_col=index + 1):
+                cell.number_format = AMOUNT_FORMAT
+        sheet.freeze_panes = "A2"
+        sheet.column_dimensions["A"].width = 34
+        for index in range(2, len(section.headers) + 1):
+            sheet.column_dimensions[get_column_letter(index)].width = 16
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def filename(month: date) -> str:
+    return f"bulletin-{month:%Y-%m}.xlsx"
+
+
+# -- the page's charts -------------------------------------------------------------------------
+
+
+def chart_data(bulletin: Bulletin) -> list[dict]:
+    """What static/js/charts.js draws: one chart per section that has one and has rows."""
+    charts = []
+    for section in bulletin.sections:
+        if section.chart is None or not section.rows:
+            continue
+        charts.append(
+            {
+                "id": f"chart-{section.key}",
+                "kind": section.chart.kind,
+                "title": section.title,
+                "labels": [str(value) for value in section.column(0)],
+                "series": [
+                    {"name": section.headers[index], "data": [float(value or 0) for value in section.column(index)]}
+                    for index in section.chart.value_columns
+                ],
+            }
+        )
+    return charts
+
+
+# -- the mail ----------------------------------------------------------------------------------
+
+
+@notices.attachment_builder("bulletin_xlsx")
+def attachment(month_text: str) -> notices.Attachment:
+    """The workbook of the month, built when the mail is sent, in the notices' language."""
+    month = parse_month(month_text)
+    with notices.in_notice_language():
+        return filename(month), XLSX, workbook(build(month))
+
+
+def send(month: date, now: datetime | None = None) -> int:
+    """§6: the bulletin to every department mailbox, once per department and month; how many new notices."""
+    with notices.in_notice_language():
+        bulletin = build(month, now)
+        summary = "\n".join(bulletin.summary_lines())
+    mailboxes = db.session.execute(
+        select(Department.id, Department.email)
+        .where(Department.email.is_not(None), Department.email != "")
+        .order_by(Department.code)
+    ).all()
+    created = 0
+    for department_id, _mailbox in mailboxes:
+        outbox_id = notices.notify(
+            "monthly_bulletin",
+            recipients.departments([department_id]),
+            {"month": bulletin.label, "summary": summary},
+            f"monthly_bulletin:{bulletin.label}:{department_id}",
+            attachments=[("bulletin_xlsx", bulletin.label)],
+        )
+        created += outbox_id is not None
+    db.session.commit()
+    return created
+
+
+def send_previous_month(now: datetime) -> int:
+    """The cron job's work on the 1st: the bulletin of the month that just ended."""
+    return send(previous_month(current_month(now)), now)
