@@ -304,7 +304,7 @@ def dispatch_responses(period: Period) -> Section:
     ]
     return Section(
         "dispatch_responses",
-        str(_("Dispatched complaints: each department's responses")),
+        str(_("Dispatch responses by department")),
         [str(header) for header in headers],
         rows,
         Chart("bar", (2, 3, 4, 5)),
@@ -611,3 +611,46 @@ def send(month: date, now: datetime | None = None) -> int:
 def send_previous_month(now: datetime) -> int:
     """The cron job's work on the 1st: the bulletin of the month that just ended."""
     return send(previous_month(current_month(now)), now)
+
+
+# -- the leadership dashboard's trend ----------------------------------------------------------
+
+TREND_DAYS = 30
+
+
+def _local_day(column):
+    """The local calendar day of a stored UTC time, computed by the database."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone(clock.local_zone().key, column), "YYYY-MM-DD")
+    # SQLite keeps the UTC wall time: shift it by the zone's offset now (exact for zones without summer time).
+    offset = int(clock.to_local(clock.now()).utcoffset().total_seconds() // 60)
+    return func.date(column, f"{offset:+d} minutes")
+
+
+def daily_volume(now: datetime, days: int = TREND_DAYS) -> dict:
+    """Complaints received per local day and category over the last ``days`` days, as a stacked chart."""
+    from datetime import timedelta
+
+    today = clock.to_local(now).date()
+    first_day = today - timedelta(days=days - 1)
+    start = datetime(first_day.year, first_day.month, first_day.day, tzinfo=clock.local_zone()).astimezone(UTC)
+    day = _local_day(Complaint.received_at)
+    query = (
+        select(day, Category.name, func.count(Complaint.id))
+        .join(Category, Complaint.category_id == Category.id)
+        .where(Complaint.received_at >= start, Complaint.received_at <= now)
+        .group_by(day, Category.id, Category.name)
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for local_day, category, count in db.session.execute(query):
+        counts.setdefault(category, {})[str(local_day)] = int(count)
+    labels = [(first_day + timedelta(days=offset)).isoformat() for offset in range(days)]
+    order = sorted(counts, key=lambda category: -sum(counts[category].values()))
+    return {
+        "id": "chart-trend",
+        "kind": "bar",
+        "stack": True,
+        "title": str(_("Complaints per day and category")),
+        "labels": labels,
+        "series": [{"name": category, "data": [counts[category].get(day, 0) for day in labels]} for category in order],
+    }

@@ -79,3 +79,140 @@ def test_anything_else_is_not_a_month(text):
 def test_the_month_before_january_is_december():
     assert bulletin.previous_month(date(2026, 1, 1)) == date(2025, 12, 1)
     assert bulletin.next_month(date(2026, 12, 1)) == date(2027, 1, 1)
+
+
+# -- the page, the workbook and the mail agree -------------------------------------------------
+
+
+def page_tables(html: str) -> dict[str, list[list[str]]]:
+    """Each section's table on the page, as the cells' text."""
+    import re
+
+    tables = {}
+    for key, body in re.findall(r'id="section-(\w+)".*?<tbody>(.*?)</tbody>', html, re.S):
+        rows = re.findall(r"<tr>(.*?)</tr>", body, re.S)
+        tables[key] = [[cell.strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)] for row in rows]
+    return tables
+
+
+def as_text(value) -> str:
+    from decimal import Decimal
+
+    return f"{value:,.2f}" if isinstance(value, Decimal) else str(value)
+
+
+def as_cell(value):
+    from decimal import Decimal
+
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def workbook_rows(content: bytes) -> dict[str, list[list]]:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(BytesIO(content))
+    return {sheet.title: [list(row) for row in sheet.iter_rows(values_only=True)] for sheet in book.worksheets}
+
+
+def assert_workbook_says(content: bytes, expected: bulletin.Bulletin) -> None:
+    sheets = workbook_rows(content)
+    # One sheet per section, in order, named by its title (Excel allows 31 characters).
+    assert list(sheets) == [section.title[:31] for section in expected.sections]
+    for section, (header, *rows) in zip(expected.sections, sheets.values(), strict=True):
+        assert list(header) == section.headers
+        # Numbers are numbers: the workbook sums and charts them.
+        assert rows == [[as_cell(value) for value in row] for row in section.rows], section.key
+
+
+def test_the_page_shows_the_figures_of_the_month(app, login):
+    insert_month(app)
+    response = login("center1").web.get(f"/bulletin/?month={MONTH}&_l_=en")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    expected = built(app, now=clock.now())
+    tables = page_tables(html)
+    for section in expected.sections:
+        assert tables.get(section.key, []) == [[as_text(value) for value in row] for row in section.rows], section.key
+    assert 'href="/bulletin/download?month=2026-10"' in html
+    assert "vendor/echarts/echarts.min.js" in html
+    assert 'id="chart-by_category"' in html
+
+
+def test_the_download_is_the_same_bulletin_as_a_workbook(app, login):
+    insert_month(app)
+    response = login("leader1").web.get(f"/bulletin/download?month={MONTH}&_l_=en")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == "attachment; filename=bulletin-2026-10.xlsx"
+    assert_workbook_says(response.data, built(app, now=clock.now()))
+
+
+def test_the_command_writes_the_workbook_in_chinese(app, tmp_path):
+    insert_month(app)
+    out = tmp_path / "bulletin.xlsx"
+    result = app.test_cli_runner().invoke(args=["complaints", "bulletin", "--month", MONTH, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    with app.app_context(), force_locale("zh"):
+        expected = bulletin.build(date(2026, 10, 1))
+    assert_workbook_says(out.read_bytes(), expected)
+    assert workbook_rows(out.read_bytes())["概况"][1] == ["受理投诉", 6, 2, 4]
+    assert "受理投诉：6（上月 2）" in result.output
+
+
+@pytest.mark.parametrize("month", ["2026-13", "october", "2026-1"])
+def test_a_wrong_month_is_refused_with_a_readable_message(app, login, month):
+    result = app.test_cli_runner().invoke(args=["complaints", "bulletin", "--month", month])
+    assert result.exit_code == 2
+    assert "give a month as YYYY-MM" in result.output
+    client = login("center1")
+    page = client.web.get(f"/bulletin/?month={month}&_l_=en")
+    assert page.status_code == 400
+    assert "Give a month as YYYY-MM, such as 2026-10." in page.get_data(as_text=True)
+    assert client.web.get(f"/bulletin/download?month={month}").status_code == 400
+
+
+# (user, status): managers and leadership read it; Frontline gets it by mail; Admin does no complaint work.
+READERS = [("agent1", 403), ("room1", 200), ("center1", 200), ("leader1", 200), ("admin", 403)]
+
+
+@pytest.mark.parametrize(("username", "status"), READERS)
+def test_who_reads_the_bulletin(app, login, username, status):
+    client = login(username)
+    assert client.web.get("/bulletin/").status_code == status
+    assert client.web.get("/bulletin/download?month=2026-10").status_code == status
+
+
+def test_anonymous_is_sent_to_sign_in(app):
+    assert app.test_client().get("/bulletin/").status_code == 302
+
+
+def test_the_mail_goes_to_every_department_mailbox_once_with_the_workbook(app, mail_server, work):
+    from app.models import Department
+
+    insert_month(app)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["complaints", "bulletin", "--month", MONTH, "--send"])
+    assert result.exit_code == 0, result.output
+    work()
+    with app.app_context():
+        mailboxes = set(db.session.scalars(select(Department.email).where(Department.email.is_not(None))))
+        with force_locale("zh"):
+            expected = bulletin.build(date(2026, 10, 1))
+    assert len(mailboxes) > 10
+    assert {message["To"] for message in mail_server.messages} == mailboxes
+    assert len(mail_server.messages) == len(mailboxes)
+    message = mail_server.messages[0]
+    assert message["Subject"] == "【月度投诉通报】2026-10"
+    body = message.get_body(("plain",)).get_content()
+    for line in expected.summary_lines():
+        assert line in body
+    [attached] = list(message.iter_attachments())
+    assert attached.get_filename() == "bulletin-2026-10.xlsx"
+    assert_workbook_says(attached.get_content(), expected)
+
+    # A rerun (or the cron job on the same month) sends nothing twice.
+    again = runner.invoke(args=["complaints", "bulletin", "--month", MONTH, "--send"])
+    assert "0 notice(s)" in again.output
+    work()
+    assert len(mail_server.messages) == len(mailboxes)

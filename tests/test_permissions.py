@@ -69,10 +69,12 @@ READ_ALERTS |= {
     ("Temporary handling groups", "menu_access"),
 }
 APPRAISE = {("Appraisal", "can_add"), ("Appraisal", "can_decide"), ("HandlingGroup", "can_act")}
-WORK = COMPLAINT_WORK | REQUEST_REFUNDS | DECIDE_REFUNDS | READ_ALERTS | APPRAISE
+# §6: the monthly bulletin is a managers' report.
+READ_BULLETIN = {("Bulletin", "can_show"), ("Monthly bulletin", "menu_access")}
+WORK = COMPLAINT_WORK | REQUEST_REFUNDS | DECIDE_REFUNDS | READ_ALERTS | APPRAISE | READ_BULLETIN
 FRONTLINE = OWN_ACCOUNT | READ_ORGANISATION | ORGANISATION_MENUS | COMPLAINT_WORK | REQUEST_REFUNDS | READ_ALERTS
 # §2.5: room managers and above decide refunds.
-ROOM_MANAGER = FRONTLINE | DECIDE_REFUNDS | APPRAISE
+ROOM_MANAGER = FRONTLINE | DECIDE_REFUNDS | APPRAISE | READ_BULLETIN
 CENTER_MANAGER = ROOM_MANAGER
 LEADERSHIP = CENTER_MANAGER | {("AuditLog", "can_list"), ("AuditLog", "can_show"), ("Audit log", "menu_access")}
 LEADERSHIP |= {("Outbox", "can_list"), ("Outbox", "can_show"), ("Notice outbox", "menu_access")}

@@ -10,8 +10,10 @@ from app.views.catalog import CategoryApi, CategoryView, RefundTypeApi, RefundTy
 from app.views.complaints import (
     ComplaintApi,
     ComplaintView,
+    DepartmentOverdueView,
     DepartmentQueueView,
     MyComplaintsView,
+    MyOpenComplaintsView,
     OverdueComplaintsView,
 )
 from app.views.groups import HandlingGroupView
@@ -81,6 +83,9 @@ def register_views(appbuilder) -> None:
         **organisation,
     )
     appbuilder.add_view_no_menu(TeamMemberView)
+    # The lists behind the home page's numbers.
+    appbuilder.add_view_no_menu(MyOpenComplaintsView)
+    appbuilder.add_view_no_menu(DepartmentOverdueView)
     for api in (
         ComplaintApi,
         DepartmentApi,

@@ -34,7 +34,14 @@ from app.policy.vocabulary import (
 from app.security import API_METHOD_PERMISSIONS, COMPLAINT, RESOURCE_PERMISSIONS, current_viewer
 from app.views import actions, export
 from app.views.fields import AmountField, LocalDateTimeField, choice_field
-from app.views.filters import DispatchedToMyDepartment, Overdue, ReceivedByMe, VisibleRows
+from app.views.filters import (
+    DispatchedToMyDepartment,
+    DispatchOverdueAtMyDepartment,
+    OpenOnly,
+    Overdue,
+    ReceivedByMe,
+    VisibleRows,
+)
 from app.views.formatting import or_blank, yes_no, yuan
 from app.views.mixins import PolicyApiMixin, PolicyFormMixin, flash_policy_error
 from app.views.schemas import Amount, Code, RelatedId, Time
@@ -340,6 +347,24 @@ class OverdueComplaintsView(ComplaintView):
     list_title = _("Overdue complaints")
     base_filters = [["id", VisibleRows, None], ["id", Overdue, None]]
     base_order = ("resolve_due", "asc")
+
+
+class MyOpenComplaintsView(ComplaintView):
+    """The home page's "my open complaints", soonest due first."""
+
+    route_base = "/complaints/mine/open"
+    list_title = _("My open complaints")
+    base_filters = [["id", VisibleRows, None], ["id", ReceivedByMe, None], ["id", OpenOnly, None]]
+    base_order = ("resolve_due", "asc")
+
+
+class DepartmentOverdueView(ComplaintView):
+    """The home page's "overdue dispatches of my department"."""
+
+    route_base = "/complaints/dispatched/overdue"
+    list_title = _("Dispatches to my department past their reply deadline")
+    base_filters = [["id", VisibleRows, None], ["id", DispatchOverdueAtMyDepartment, None]]
+    base_order = ("received_at", "asc")
 
 
 class ComplaintInput(Schema):

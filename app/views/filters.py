@@ -65,3 +65,35 @@ class Overdue(BaseFilter):
             self.model.status.in_(OPEN_STATUSES),
             or_(self.model.resolve_due < now, self.model.id.in_(late_dispatches)),
         )
+
+
+class OpenOnly(BaseFilter):
+    """Complaints still being handled (not resolved or closed)."""
+
+    name = "Open"
+
+    def apply(self, query, value):
+        from app.policy.flow import OPEN_STATUSES
+
+        return query.filter(self.model.status.in_(OPEN_STATUSES))
+
+
+class DispatchOverdueAtMyDepartment(BaseFilter):
+    """Complaints whose dispatch to my department is past its reply deadline, unanswered."""
+
+    name = "Dispatch overdue at my department"
+
+    def apply(self, query, value):
+        from sqlalchemy import select
+
+        from app import clock
+        from app.models import Dispatch
+
+        viewer = current_viewer()
+        departments = list(viewer.department_ids) if viewer else []
+        late = select(Dispatch.complaint_id).where(
+            Dispatch.department_id.in_(departments),
+            Dispatch.status.in_(("open", "accepted")),
+            Dispatch.reply_due < clock.now(),
+        )
+        return query.filter(self.model.id.in_(late))
