@@ -31,6 +31,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import and_, case, func, literal, select
 
 from app import clock, notices, recipients
+from app.exports import cell_value
 from app.extensions import db
 from app.models import Alert, Appraisal, Category, Complaint, Department, Dispatch, Incident, RefundRequest
 from app.policy.flow import CLOSED, OPEN_STATUSES, RESOLVED
@@ -96,13 +97,12 @@ class Bulletin:
         return next(section for section in self.sections if section.key == key)
 
     def summary_lines(self) -> list[str]:
-        """The overview as lines of text, for the mail body."""
-        overview = self.section("overview")
-        return [f"{row[0]}：{_number(row[1])}（{overview.headers[2]} {_number(row[2])}）" for row in overview.rows]
-
-
-def _number(value) -> str:
-    return f"{value:,.2f}" if isinstance(value, Decimal) else str(value)
+        """The overview as lines of text, for the mail body and the command's output."""
+        return [
+            str(_("%(item)s: %(count)s (previous month %(previous)s, change %(change)+d)", item=item, count=this,
+                  previous=previous, change=change))
+            for item, this, previous, change in self.section("overview").rows
+        ]  # fmt: skip
 
 
 # -- months ------------------------------------------------------------------------------------
@@ -518,8 +518,6 @@ def _sheet_title(title: str, used: set[str]) -> str:
 
 def workbook(bulletin: Bulletin) -> bytes:
     """One sheet per section: a formatted header row, then the rows, numbers as numbers."""
-    from app.exports import cell_value
-
     book = Workbook()
     book.remove(book.active)
     book.properties.title = f"{_('Monthly bulletin')} {bulletin.label}"
@@ -577,15 +575,21 @@ def chart_data(bulletin: Bulletin) -> list[dict]:
 
 
 @notices.attachment_builder("bulletin_xlsx")
-def attachment(month_text: str) -> notices.Attachment:
-    """The workbook of the month, built when the mail is sent, in the notices' language."""
+def attachment(argument: str) -> notices.Attachment:
+    """The workbook of ``"YYYY-MM@as-of time"``, built when the mail is sent, in the notices' language.
+
+    The time is the one the mail's summary was computed at, so that the attached figures (the
+    overdue ones are as of a time) are the figures of the mail's body.
+    """
+    month_text, _at, as_of = argument.partition("@")
     month = parse_month(month_text)
     with notices.in_notice_language():
-        return filename(month), XLSX, workbook(build(month))
+        return filename(month), XLSX, workbook(build(month, clock.parse_time(as_of) if as_of else None))
 
 
 def send(month: date, now: datetime | None = None) -> int:
     """§6: the bulletin to every department mailbox, once per department and month; how many new notices."""
+    now = now or clock.now()
     with notices.in_notice_language():
         bulletin = build(month, now)
         summary = "\n".join(bulletin.summary_lines())
@@ -601,7 +605,7 @@ def send(month: date, now: datetime | None = None) -> int:
             recipients.departments([department_id]),
             {"month": bulletin.label, "summary": summary},
             f"monthly_bulletin:{bulletin.label}:{department_id}",
-            attachments=[("bulletin_xlsx", bulletin.label)],
+            attachments=[("bulletin_xlsx", f"{bulletin.label}@{now.isoformat()}")],
         )
         created += outbox_id is not None
     db.session.commit()

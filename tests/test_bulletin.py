@@ -157,7 +157,7 @@ def test_the_command_writes_the_workbook_in_chinese(app, tmp_path):
         expected = bulletin.build(date(2026, 10, 1))
     assert_workbook_says(out.read_bytes(), expected)
     assert workbook_rows(out.read_bytes())["概况"][1] == ["受理投诉", 6, 2, 4]
-    assert "受理投诉：6（上月 2）" in result.output
+    assert "受理投诉：6（上月 2，增减 +4）" in result.output
 
 
 @pytest.mark.parametrize("month", ["2026-13", "october", "2026-1"])
@@ -199,13 +199,15 @@ def test_the_mail_goes_to_every_department_mailbox_once_with_the_workbook(app, m
         mailboxes = set(db.session.scalars(select(Department.email).where(Department.email.is_not(None))))
         with force_locale("zh"):
             expected = bulletin.build(date(2026, 10, 1))
+            summary = expected.summary_lines()
     assert len(mailboxes) > 10
     assert {message["To"] for message in mail_server.messages} == mailboxes
     assert len(mail_server.messages) == len(mailboxes)
     message = mail_server.messages[0]
     assert message["Subject"] == "【月度投诉通报】2026-10"
     body = message.get_body(("plain",)).get_content()
-    for line in expected.summary_lines():
+    assert "受理投诉：6（上月 2，增减 +4）" in summary
+    for line in summary:
         assert line in body
     [attached] = list(message.iter_attachments())
     assert attached.get_filename() == "bulletin-2026-10.xlsx"

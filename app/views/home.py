@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from flask import g, url_for
 from flask_appbuilder import IndexView, expose
 from flask_appbuilder.models.sqla.filters import FilterEqual, FilterNotEqual
+from flask_babel import lazy_gettext as _
 
 from app import bulletin, clock
 from app.policy import roles
@@ -57,8 +58,6 @@ class HomeView(IndexView):
         return rows
 
     def _dashboard(self, viewer) -> dict:
-        from flask_babel import lazy_gettext as _
-
         now = clock.now()
         has_access = self.appbuilder.sm.has_access
         board = {"now": now, "time_left": time_left, "figures": {}, "tables": {}, "charts": []}
