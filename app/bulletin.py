@@ -164,6 +164,7 @@ class Period:
         return func.coalesce(func.sum(case((and_(self.this(column), *conditions), 1), else_=0)), 0)
 
     def count_previous(self, column, *conditions):
+        # Queries select [previous_start, end) with ``both``: before ``start`` is the previous month.
         return func.coalesce(func.sum(case((and_(column < self.start, *conditions), 1), else_=0)), 0)
 
 
@@ -176,34 +177,40 @@ def _compare_rows(rows) -> list[list]:
 
 
 def _complaints_by(
-    title, first_header, key, column, labels: Callable, period: Period, *where, chart: Chart = Chart("bar", (1, 2))
+    title,
+    first_header,
+    key,
+    column,
+    labels: Callable,
+    period: Period,
+    *where,
+    chart: Chart = Chart("bar", (1, 2)),
+    joined=None,
 ) -> Section:
+    """The month's complaints against the previous month's, grouped by ``column`` (of ``joined``)."""
     received = Complaint.received_at
-    query = (
-        select(column, period.count_this(received), period.count_previous(received))
-        .where(period.both(received), *where)
-        .group_by(column)
+    query = select(column, period.count_this(received), period.count_previous(received)).where(
+        period.both(received), *where
     )
+    if joined is not None:
+        table, on, identity = joined
+        query = query.join(table, on).group_by(identity, column)
+    else:
+        query = query.group_by(column)
     rows = [(labels(value), this, previous) for value, this, previous in db.session.execute(query)]
     rows.sort(key=lambda row: (-row[1], -row[2], str(row[0])))
     return Section(key, str(title), _compare_headers(str(first_header)), _compare_rows(rows), chart)
 
 
 def by_category(period: Period) -> Section:
-    received = Complaint.received_at
-    query = (
-        select(Category.name, period.count_this(received), period.count_previous(received))
-        .join(Category, Complaint.category_id == Category.id)
-        .where(period.both(received))
-        .group_by(Category.id, Category.name)
-    )
-    rows = sorted(db.session.execute(query), key=lambda row: (-row[1], -row[2], row[0]))
-    return Section(
+    return _complaints_by(
+        _("Complaints by category"),
+        _("Category"),
         "by_category",
-        str(_("Complaints by category")),
-        _compare_headers(str(_("Category"))),
-        _compare_rows(rows),
-        Chart("bar", (1, 2)),
+        Category.name,
+        str,
+        period,
+        joined=(Category, Complaint.category_id == Category.id, Category.id),
     )
 
 
