@@ -30,6 +30,8 @@ HANDLING_GROUP = "HandlingGroup"
 APPRAISAL = "Appraisal"
 REFUND_INBOX = "RefundInbox"
 EMAIL_TEMPLATE = "EmailTemplate"
+ATTACHMENT = "Attachment"
+DOCUMENT = "Document"
 
 # Each resource's permissions, the same for its HTML view and its REST API: FAB
 # drops at every sync the permissions one of the two does not list.
@@ -50,6 +52,10 @@ RESOURCE_PERMISSIONS = {
     INCIDENT: ["can_list", "can_show", "can_act"],
     HANDLING_GROUP: ["can_list", "can_show", "can_act"],
     APPRAISAL: ["can_list", "can_show", "can_add", "can_decide"],
+    # Row-level rights and the owner's own permissions decide further (app/attachments.py).
+    ATTACHMENT: ["can_list", "can_show", "can_add"],
+    # The printable notices (公文) as PDF, for whoever sees the row they are about.
+    DOCUMENT: ["can_show"],
 }
 
 # The REST API's methods mapped onto the HTML view's permissions.
@@ -129,6 +135,8 @@ FRONTLINE_PERMISSIONS = [
     (MENU_REFUNDS, "menu_access"),
     (MENU_ALERTS, "menu_access"),
     (MENU_APPRAISALS, "menu_access"),
+    *_grant(ATTACHMENT, ("can_list", "can_show", "can_add")),
+    (DOCUMENT, "can_show"),
 ]
 # §2.5: room managers and above decide refunds within their authority.
 ROOM_MANAGER_PERMISSIONS = [
@@ -179,6 +187,8 @@ WORK_VIEWS = {
     MENU_REFUND_INBOX,
     MENU_ALERTS,
     MENU_APPRAISALS,
+    ATTACHMENT,
+    DOCUMENT,
 }
 
 

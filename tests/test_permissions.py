@@ -68,9 +68,18 @@ READ_ALERTS |= {
     ("HandlingGroup", "can_show"),
     ("Temporary handling groups", "menu_access"),
 }
+# Files on the rows one may see, and the printable notices about them (their owners' rights decide further).
+DOCUMENTS = {
+    ("Attachment", "can_list"),
+    ("Attachment", "can_show"),
+    ("Attachment", "can_add"),
+    ("Document", "can_show"),
+}
 APPRAISE = {("Appraisal", "can_add"), ("Appraisal", "can_decide"), ("HandlingGroup", "can_act")}
-WORK = COMPLAINT_WORK | REQUEST_REFUNDS | DECIDE_REFUNDS | READ_ALERTS | APPRAISE
-FRONTLINE = OWN_ACCOUNT | READ_ORGANISATION | ORGANISATION_MENUS | COMPLAINT_WORK | REQUEST_REFUNDS | READ_ALERTS
+WORK = COMPLAINT_WORK | REQUEST_REFUNDS | DECIDE_REFUNDS | READ_ALERTS | APPRAISE | DOCUMENTS
+FRONTLINE = (
+    OWN_ACCOUNT | READ_ORGANISATION | ORGANISATION_MENUS | COMPLAINT_WORK | REQUEST_REFUNDS | READ_ALERTS | DOCUMENTS
+)
 # §2.5: room managers and above decide refunds.
 ROOM_MANAGER = FRONTLINE | DECIDE_REFUNDS | APPRAISE
 CENTER_MANAGER = ROOM_MANAGER

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _
 
 from app import security
 from app.views.alerts import AlertApi, AlertView, AppraisalView
+from app.views.attachments import AttachmentApi, AttachmentView
 from app.views.audit import AuditApi, AuditView
 from app.views.catalog import CategoryApi, CategoryView, RefundTypeApi, RefundTypeView
 from app.views.complaints import (
@@ -79,6 +80,7 @@ def register_views(appbuilder) -> None:
         **organisation,
     )
     appbuilder.add_view_no_menu(TeamMemberView)
+    appbuilder.add_view_no_menu(AttachmentView)
     for api in (
         ComplaintApi,
         DepartmentApi,
@@ -89,5 +91,6 @@ def register_views(appbuilder) -> None:
         RefundApi,
         AlertApi,
         IncidentApi,
+        AttachmentApi,
     ):
         appbuilder.add_api(api)
