@@ -35,6 +35,7 @@ def create_app(config: type | None = None, **overrides) -> Flask:
     migrate.init_app(flask_app, db, directory=str(BASE_DIR / "migrations"))
     with flask_app.app_context():
         from app import (
+            documents,  # noqa: F401  registers the PDFs the notices carry
             models,  # noqa: F401  registers the models
             notices,  # noqa: F401  enqueues notices after commit; checks templates
         )

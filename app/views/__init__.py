@@ -14,6 +14,7 @@ from app.views.complaints import (
     MyComplaintsView,
     OverdueComplaintsView,
 )
+from app.views.documents import DocumentView
 from app.views.groups import HandlingGroupView
 from app.views.incidents import IncidentApi, IncidentView
 from app.views.notices import EmailTemplateView, OutboxApi, OutboxView
@@ -81,6 +82,7 @@ def register_views(appbuilder) -> None:
     )
     appbuilder.add_view_no_menu(TeamMemberView)
     appbuilder.add_view_no_menu(AttachmentView)
+    appbuilder.add_view_no_menu(DocumentView)
     for api in (
         ComplaintApi,
         DepartmentApi,
