@@ -136,19 +136,15 @@ class _Page(FPDF):
         self.cell(0, 6, f"— {self.page_no()} —", align="C")
 
 
-def _paragraph(pdf: FPDF, text: str, *, indent: bool = True, size: int = TEXT_SIZE, align: str = "J") -> None:
+def _paragraph(pdf: FPDF, text: str, *, indent: bool = True, size: int = TEXT_SIZE) -> None:
+    """Each line of ``text`` as a paragraph, its first line indented by two characters."""
     pdf.set_font(FONT_FAMILY, size=size)
     for line in (text or "").splitlines() or [""]:
         line = line.strip()
-        pdf.multi_cell(
-            0,
-            LINE_HEIGHT,
-            (INDENT if indent and line else "") + line,
-            align=align,
-            wrapmode=WrapMode.CHAR,
-            new_x=XPos.LMARGIN,
-            new_y=YPos.NEXT,
-        )
+        # Written from an indented start, the text wraps back to the margin.
+        pdf.set_x(pdf.l_margin + (pdf.get_string_width(INDENT) if indent and line else 0))
+        pdf.write(LINE_HEIGHT, line, wrapmode=WrapMode.CHAR)
+        pdf.ln(LINE_HEIGHT)
 
 
 def _table(pdf: FPDF, table: Table) -> None:
@@ -225,13 +221,13 @@ def render(document: OfficialDocument) -> bytes:
     pdf.multi_cell(0, 11, document.title, align="C", wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
     if document.recipients:
-        _paragraph(pdf, "、".join(document.recipients) + "：", indent=False, align="L")
+        _paragraph(pdf, "、".join(document.recipients) + "：", indent=False)
     for text in document.body:
         _paragraph(pdf, text)
     for section in document.sections:
         if section.heading:
             pdf.ln(1)
-            _paragraph(pdf, section.heading, indent=True, align="L")
+            _paragraph(pdf, section.heading)
         for text in section.paragraphs:
             _paragraph(pdf, text)
         if section.table is not None:
@@ -252,7 +248,7 @@ def render(document: OfficialDocument) -> bytes:
         pdf.set_draw_color(*BLACK)
         pdf.set_line_width(0.3)
         pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
-        _paragraph(pdf, "抄送：" + "、".join(document.copy_to) + "。", indent=False, size=SMALL_SIZE, align="L")
+        _paragraph(pdf, "抄送：" + "、".join(document.copy_to) + "。", indent=False, size=SMALL_SIZE)
     return bytes(pdf.output())
 
 
