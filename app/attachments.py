@@ -44,7 +44,6 @@ OWNER_PAGES = {
     "group": "HandlingGroupView.show",
     "refund": "RefundView.show",
 }
-DOWNLOAD = "download"
 CHUNK_BYTES = 64 * 1024
 _NEW_FILES = "attachment_files"
 
@@ -169,7 +168,7 @@ def download(attachment: Attachment):
         AuditLog.__table__.insert().values(
             table_name=Attachment.__tablename__,
             row_id=attachment.id,
-            action=DOWNLOAD,
+            action="download",
             user=acting_username(),
             changes={"filename": [attachment.filename, attachment.filename]},
             created_on=datetime.now(UTC),
