@@ -23,6 +23,7 @@ from app.policy import NotAllowed, NotFound, ValidationFailed
 from app.policy import attachments as policy
 from app.policy.i18n import _
 from app.security import COMPLAINT, HANDLING_GROUP, INCIDENT, REFUND, current_viewer
+from app.views.mixins import is_id
 
 # Who may read and who may add files, by owner kind: the owner's own permissions.
 READ_PERMISSION = {
@@ -66,7 +67,7 @@ def owner_for(kind: str, owner_id, *, upload: bool = False):
     """The row ``kind``/``owner_id`` when the current user may see it (and add files to it)."""
     model = OWNERS.get(kind)
     viewer = current_viewer()
-    if model is None or viewer is None or not str(owner_id).isdigit() or not _may(READ_PERMISSION[kind]):
+    if model is None or viewer is None or not is_id(owner_id) or not _may(READ_PERMISSION[kind]):
         raise NotFound(_("Not found"))
     owner = db.session.scalar(select(model).where(model.id == int(owner_id), model.visible_to(viewer)))
     if owner is None:
@@ -151,7 +152,7 @@ def _keep_files_of_commit(session):
 
 def visible_attachment(pk) -> Attachment:
     """A file the current user may read (the owner's page is theirs to see), or NotFound."""
-    attachment = db.session.get(Attachment, int(pk)) if str(pk).isdigit() and int(pk) < 2**31 else None
+    attachment = db.session.get(Attachment, int(pk)) if is_id(pk) else None
     if attachment is None:
         raise NotFound(_("Not found"))
     owner_for(attachment.owner_kind, attachment.owner_id)

@@ -103,7 +103,7 @@ def _chinese_face(path: str) -> int:
     with TTCollection(path, lazy=True) as collection:
         names = [face["name"].getDebugName(4) or "" for face in collection.fonts]
     for index, name in enumerate(names):
-        if " SC" in name or name.endswith("SC") or "WenQuanYi" in name:
+        if any(mark in f"{name} " for mark in (" SC ", " CN ", "WenQuanYi")):
             return index
     return 0
 

@@ -200,6 +200,9 @@ def test_the_api_needs_multipart_and_a_known_owner(app, login):
     assert agent.post(API, json={"kind": "complaint", "owner": 1}).status_code == 400
     assert upload(agent, "appraisal", 1, "a.pdf", PDF).status_code == 404
     assert upload(agent, "complaint", 999999, "a.pdf", PDF).status_code == 404
+    assert upload(agent, "complaint", 2**31, "a.pdf", PDF).status_code == 404  # beyond any id column
+    assert agent.get(f"{API}{2**31}/download").status_code == 404
+    assert agent.web.get(f"/documents/complaint_result/{2**31}.pdf").status_code == 404
 
 
 # -- through the pages ------------------------------------------------------------------
