@@ -77,11 +77,12 @@ def owner_for(kind: str, owner_id, *, upload: bool = False):
     return owner
 
 
-def listing(kind: str, owner_id: int) -> list[Attachment]:
+def listing(kind: str, owner_id: int | str) -> list[Attachment]:
+    """The files of a row (a page's ``pk`` may come as text)."""
     return list(
         db.session.scalars(
             select(Attachment)
-            .where(Attachment.owner_kind == kind, Attachment.owner_id == owner_id)
+            .where(Attachment.owner_kind == kind, Attachment.owner_id == int(owner_id))
             .order_by(Attachment.id)
         )
     )
