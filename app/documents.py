@@ -15,11 +15,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import current_app
-from fpdf import FPDF
-from fpdf.enums import WrapMode, XPos, YPos
-from fpdf.fonts import FontFace
 from sqlalchemy import select
 
 from app import clock, notices
@@ -28,6 +26,9 @@ from app.models import Appraisal, Complaint, ComplaintEvent, HandlingGroup, Inci
 from app.policy import NotFound
 from app.policy.i18n import _
 from app.policy.vocabulary import CHANNELS, label
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 # Installed by scripts/ensure-fonts (Debian's fonts-noto-cjk; WenQuanYi as a fallback).
 FONT_CANDIDATES = (
@@ -128,33 +129,42 @@ def font() -> tuple[str, int]:
 # -- the layout ------------------------------------------------------------------------------
 
 
-class _Page(FPDF):
-    def footer(self):
-        self.set_y(-18)
-        self.set_font(FONT_FAMILY, size=SMALL_SIZE)
-        self.set_text_color(*BLACK)
-        self.cell(0, 6, f"— {self.page_no()} —", align="C")
+@lru_cache(maxsize=1)
+def _page_class() -> type:
+    # fpdf2 is imported when the first document is printed, not at every process start.
+    from fpdf import FPDF
+
+    class Page(FPDF):
+        def footer(self):
+            self.set_y(-18)
+            self.set_font(FONT_FAMILY, size=SMALL_SIZE)
+            self.set_text_color(*BLACK)
+            self.cell(0, 6, f"— {self.page_no()} —", align="C")
+
+    return Page
 
 
-def _paragraph(pdf: FPDF, text: str, *, indent: bool = True, size: int = TEXT_SIZE) -> None:
+def _paragraph(pdf: "FPDF", text: str, *, indent: bool = True, size: int = TEXT_SIZE) -> None:
     """Each line of ``text`` as a paragraph, its first line indented by two characters."""
     pdf.set_font(FONT_FAMILY, size=size)
     for line in (text or "").splitlines() or [""]:
         line = line.strip()
         # Written from an indented start, the text wraps back to the margin.
         pdf.set_x(pdf.l_margin + (pdf.get_string_width(INDENT) if indent and line else 0))
-        pdf.write(LINE_HEIGHT, line, wrapmode=WrapMode.CHAR)
+        pdf.write(LINE_HEIGHT, line, wrapmode="CHAR")
         pdf.ln(LINE_HEIGHT)
 
 
-def _table(pdf: FPDF, table: Table) -> None:
+def _table(pdf: "FPDF", table: Table) -> None:
+    from fpdf.fonts import FontFace
+
     pdf.set_font(FONT_FAMILY, size=SMALL_SIZE)
     widths = tuple(table.widths) or (1,) * len(table.header)
     with pdf.table(
         col_widths=widths,
         line_height=6,
         text_align="CENTER",
-        wrapmode=WrapMode.CHAR,
+        wrapmode="CHAR",
         headings_style=FontFace(emphasis="", fill_color=(235, 235, 235)),
     ) as grid:
         heading = grid.row()
@@ -167,7 +177,7 @@ def _table(pdf: FPDF, table: Table) -> None:
     pdf.ln(2)
 
 
-def _seal(pdf: FPDF, x_center: float, y_center: float) -> None:
+def _seal(pdf: "FPDF", x_center: float, y_center: float) -> None:
     """Where the issuing department's seal goes: a red ring, stamped on paper."""
     pdf.set_draw_color(*RED)
     pdf.set_line_width(0.6)
@@ -186,7 +196,7 @@ def chinese_date(day: date) -> str:
 def render(document: OfficialDocument) -> bytes:
     """The PDF of ``document``, its CJK font embedded (subset)."""
     path, face = font()
-    pdf = _Page(orientation="P", unit="mm", format="A4")
+    pdf = _page_class()(orientation="P", unit="mm", format="A4")
     pdf.set_margins(28, 30, 26)
     pdf.set_auto_page_break(True, margin=28)
     pdf.add_font(FONT_FAMILY, "", path, collection_font_number=face)
@@ -205,11 +215,11 @@ def render(document: OfficialDocument) -> bytes:
     while size > TEXT_SIZE and pdf.get_string_width(header) > pdf.epw:
         size -= 1
         pdf.set_font(FONT_FAMILY, size=size)
-    pdf.multi_cell(0, 14, header, align="C", wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 14, header, align="C", wrapmode="CHAR", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_text_color(*BLACK)
     pdf.set_font(FONT_FAMILY, size=TEXT_SIZE)
-    pdf.cell(0, LINE_HEIGHT, document.number, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, LINE_HEIGHT, document.number, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_draw_color(*RED)
     pdf.set_line_width(0.8)
     rule_y = pdf.get_y() + 2
@@ -218,7 +228,7 @@ def render(document: OfficialDocument) -> bytes:
 
     # Title, recipients, body.
     pdf.set_font(FONT_FAMILY, size=TITLE_SIZE)
-    pdf.multi_cell(0, 11, document.title, align="C", wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 11, document.title, align="C", wrapmode="CHAR", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     if document.recipients:
         _paragraph(pdf, "、".join(document.recipients) + "：", indent=False)
@@ -239,8 +249,8 @@ def render(document: OfficialDocument) -> bytes:
         pdf.add_page()
     signature_y = pdf.get_y()
     pdf.set_font(FONT_FAMILY, size=TEXT_SIZE)
-    pdf.cell(0, LINE_HEIGHT, document.issuer + INDENT, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.cell(0, LINE_HEIGHT, chinese_date(document.issued_on) + INDENT, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, LINE_HEIGHT, document.issuer + INDENT, align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, LINE_HEIGHT, chinese_date(document.issued_on) + INDENT, align="R", new_x="LMARGIN", new_y="NEXT")
     _seal(pdf, pdf.w - pdf.r_margin - 40, signature_y + LINE_HEIGHT)
 
     if document.copy_to:

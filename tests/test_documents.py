@@ -75,10 +75,15 @@ def test_a_document_has_the_parts_of_an_official_notice_with_its_font_embedded(a
     assert embedded_fonts(content), "the CJK font is not embedded"
 
 
-def test_a_missing_font_is_named_with_the_way_to_install_one(app, monkeypatch):
+def test_a_missing_font_is_named_with_the_way_to_install_one(app, login, monkeypatch):
+    complaint = resolved_complaint(app, login)
     monkeypatch.setitem(app.config, "DOCUMENT_FONT", "/nonexistent/font.ttf")
     with app.app_context(), pytest.raises(documents.DocumentFontMissing, match="scripts/ensure-fonts"):
         documents.font()
+    # The page says what is missing instead of failing.
+    response = login("agent1").web.get(f"/documents/complaint_result/{complaint}.pdf")
+    assert response.status_code == 503
+    assert "scripts/ensure-fonts" in response.get_data(as_text=True)
 
 
 def resolved_complaint(app, login, **changes) -> int:
