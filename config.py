@@ -51,7 +51,7 @@ class Config:
     ATTACHMENT_FOLDER = os.environ.get("ATTACHMENT_FOLDER") or str(INSTANCE_DIR / "attachments")
     # Printable notices (公文): the organisation in the red header, the prefix of document
     # numbers, and a CJK font file (TrueType or OpenType, .ttc collections too) to embed.
-    DOCUMENT_ISSUER = os.environ.get("DOCUMENT_ISSUER", "中国移动通信集团广东有限公司东莞分公司")
+    DOCUMENT_ISSUER = os.environ.get("DOCUMENT_ISSUER", "中国移动东莞分公司")
     DOCUMENT_NUMBER_PREFIX = os.environ.get("DOCUMENT_NUMBER_PREFIX", "东移")
     DOCUMENT_FONT = os.environ.get("DOCUMENT_FONT") or None
 
