@@ -220,6 +220,10 @@ def test_the_complaint_page_lists_files_and_takes_uploads(app, login):
     assert refused.status_code == 302
     page = agent.web.get(f"/complaints/show/{complaint_id}").get_data(as_text=True)
     assert "virus.pdf" not in page and "不接受此类文件" in page
+    # A name with markup is shown as text.
+    upload_page(agent, "complaint", complaint_id, "<img src=x onerror=alert(1)>.png", PNG)
+    page = agent.web.get(f"/complaints/show/{complaint_id}").get_data(as_text=True)
+    assert "&lt;img src=x onerror=alert(1)&gt;.png" in page and "<img src=x" not in page
 
 
 def test_a_web_page_is_never_served_as_a_page(app, login):

@@ -190,3 +190,26 @@ def test_criticisms_and_commendations_are_printed_when_published(app, login, mai
     [attached] = list(message.iter_attachments())
     assert attached.get_filename() == f"{phrase}-{appraisal_id}.pdf"
     assert f"关于对网维中心予以{phrase}的通报" in text_of(attached.get_content())
+
+
+def test_the_final_result_of_an_incident_lists_its_complaints_and_is_mailed(app, login, mail_server, work):
+    from tests.test_api_incident import wave
+
+    incident = wave(app, login, topic="5G 基站故障")
+    login("room1").post(f"/api/v1/incident/{incident}/report", json={"department": department_id(app, "NET")})
+    net = login("netroom1")
+    net.post(f"/api/v1/incident/{incident}/first_reply", json={"text": "基站故障,正在抢修"})
+    assert net.post(f"/api/v1/incident/{incident}/resolve", json={"text": "基站已修复"}).status_code == 200
+    response = login("agent1").web.get(f"/documents/incident_result/{incident}.pdf")
+    assert response.status_code == 200
+    text = text_of(response.data)
+    with app.app_context():
+        numbers = [row.number for row in db.session.query(Complaint).filter_by(incident_id=incident)]
+    assert "关于“5G基站故障”事件处理结果的通报" in text
+    assert "基站故障,正在抢修" in text and "基站已修复" in text and "网维中心" in text
+    assert len(numbers) == 3 and all(number in text for number in numbers)  # the table of its complaints
+    assert f"/documents/incident_result/{incident}.pdf" in login("agent1").web.get(f"/incidents/show/{incident}").text
+    work()
+    [message] = [m for m in mail_server.messages if "投诉处理结果通报" in m["Subject"]]
+    [attached] = list(message.iter_attachments())
+    assert attached.get_filename() == f"事件处理结果通报-{incident}.pdf"
