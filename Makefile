@@ -13,13 +13,16 @@ $(STAMP): requirements.txt
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
+# Without a Chinese font the app runs, but cannot print its notices as PDF: say so, go on.
 run: $(STAMP)
+	-scripts/ensure-fonts
 	$(BIN)/python run.py
 
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	scripts/ensure-chromium
+	scripts/ensure-fonts
 	$(BIN)/pytest
 
 lint: $(STAMP)

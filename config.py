@@ -47,6 +47,14 @@ class Config:
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo")
     PORT = int(os.environ.get("PORT", "8080"))
 
+    # Attached files live here, outside the database, under generated names.
+    ATTACHMENT_FOLDER = os.environ.get("ATTACHMENT_FOLDER") or str(INSTANCE_DIR / "attachments")
+    # Printable notices (公文): the organisation in the red header, the prefix of document
+    # numbers, and a CJK font file (TrueType or OpenType, .ttc collections too) to embed.
+    DOCUMENT_ISSUER = os.environ.get("DOCUMENT_ISSUER", "中国移动东莞分公司")
+    DOCUMENT_NUMBER_PREFIX = os.environ.get("DOCUMENT_NUMBER_PREFIX", "东移")
+    DOCUMENT_FONT = os.environ.get("DOCUMENT_FONT") or None
+
     MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USE_TLS = _bool("MAIL_USE_TLS")

@@ -12,6 +12,12 @@ def create_app(config: type | None = None, **overrides) -> Flask:
     flask_app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     flask_app.config.from_object(config or config_for())
     flask_app.config.update(overrides)
+    # Far larger requests are cut off (413) before they are read; a file slightly too large
+    # reaches the attachment policy, which says how large one may be.
+    from app.policy.attachments import MAX_REQUEST_BYTES
+
+    if flask_app.config.get("MAX_CONTENT_LENGTH") is None:
+        flask_app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     os.makedirs(flask_app.instance_path, exist_ok=True)
 
     from flask_appbuilder import AppBuilder
@@ -30,6 +36,7 @@ def create_app(config: type | None = None, **overrides) -> Flask:
     with flask_app.app_context():
         from app import (
             bulletin,  # noqa: F401  registers the bulletin's workbook as a notice attachment
+            documents,  # noqa: F401  registers the PDFs the notices carry
             models,  # noqa: F401  registers the models
             notices,  # noqa: F401  enqueues notices after commit; checks templates
         )

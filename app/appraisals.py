@@ -54,4 +54,5 @@ def decide(appraisal: Appraisal, user: User, publish: bool, now: datetime) -> No
         },
         f"{appraisal.kind}:{appraisal.id}",
         complaint=appraisal.complaint,
+        attachments=[("appraisal_pdf", appraisal.id)],
     )

@@ -110,4 +110,5 @@ def publish_minutes(group: HandlingGroup, text: str | None, now: datetime) -> No
         f"meeting_minutes:{group.id}",
         complaint=group.complaint,
         incident_id=group.incident_id,
+        attachments=[("meeting_minutes_pdf", group.id)],
     )

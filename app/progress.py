@@ -89,11 +89,14 @@ def final_result(
 ):
     """The final result notice (公文) to the complaint departments and the virtual team."""
     subject = complaint if complaint is not None else incident
+    kind = "complaint" if complaint is not None else "incident"
     notices.notify(
         "final_result",
         _departments_of(complaint, incident),
         {**_context(complaint, incident), "result": (text or "").strip(), "commended": list(commended)},
-        f"final_result:{'complaint' if complaint is not None else 'incident'}:{subject.id}",
+        f"final_result:{kind}:{subject.id}",
         complaint=complaint,
         incident_id=incident.id if incident is not None else None,
+        # The notice as a printable PDF (app/documents.py), built when the mail is sent.
+        attachments=[("final_result_pdf", f"{kind}:{subject.id}")],
     )

@@ -31,6 +31,8 @@ APPRAISAL = "Appraisal"
 REFUND_INBOX = "RefundInbox"
 EMAIL_TEMPLATE = "EmailTemplate"
 BULLETIN = "Bulletin"
+ATTACHMENT = "Attachment"
+DOCUMENT = "Document"
 
 # Each resource's permissions, the same for its HTML view and its REST API: FAB
 # drops at every sync the permissions one of the two does not list.
@@ -52,6 +54,10 @@ RESOURCE_PERMISSIONS = {
     HANDLING_GROUP: ["can_list", "can_show", "can_act"],
     APPRAISAL: ["can_list", "can_show", "can_add", "can_decide"],
     BULLETIN: ["can_show"],
+    # Row-level rights and the owner's own permissions decide further (app/attachments.py).
+    ATTACHMENT: ["can_list", "can_show", "can_add"],
+    # The printable notices (公文) as PDF, for whoever sees the row they are about.
+    DOCUMENT: ["can_show"],
 }
 
 # The REST API's methods mapped onto the HTML view's permissions.
@@ -132,6 +138,8 @@ FRONTLINE_PERMISSIONS = [
     (MENU_REFUNDS, "menu_access"),
     (MENU_ALERTS, "menu_access"),
     (MENU_APPRAISALS, "menu_access"),
+    *_grant(ATTACHMENT, ("can_list", "can_show", "can_add")),
+    (DOCUMENT, "can_show"),
 ]
 # §2.5: room managers and above decide refunds within their authority.
 ROOM_MANAGER_PERMISSIONS = [
@@ -188,6 +196,8 @@ WORK_VIEWS = {
     MENU_APPRAISALS,
     BULLETIN,
     MENU_BULLETIN,
+    ATTACHMENT,
+    DOCUMENT,
 }
 
 

@@ -58,7 +58,9 @@ def _shut_down(redis_url):
 def app(redis_url):
     from app.extensions import db
 
-    app = seeded_app(DATABASE, DEMO_PASSWORD=PASSWORD, REDIS_URL=redis_url)
+    app = seeded_app(
+        DATABASE, DEMO_PASSWORD=PASSWORD, REDIS_URL=redis_url, ATTACHMENT_FOLDER=str(Path(_TMP) / "attachments")
+    )
     with app.app_context():
         app.config["BASELINE_IDS"] = _max_ids(db)
         db.session.remove()

@@ -68,11 +68,20 @@ READ_ALERTS |= {
     ("HandlingGroup", "can_show"),
     ("Temporary handling groups", "menu_access"),
 }
+# Files on the rows one may see, and the printable notices about them (their owners' rights decide further).
+DOCUMENTS = {
+    ("Attachment", "can_list"),
+    ("Attachment", "can_show"),
+    ("Attachment", "can_add"),
+    ("Document", "can_show"),
+}
 APPRAISE = {("Appraisal", "can_add"), ("Appraisal", "can_decide"), ("HandlingGroup", "can_act")}
 # §6: the monthly bulletin is a managers' report.
 READ_BULLETIN = {("Bulletin", "can_show"), ("Monthly bulletin", "menu_access")}
-WORK = COMPLAINT_WORK | REQUEST_REFUNDS | DECIDE_REFUNDS | READ_ALERTS | APPRAISE | READ_BULLETIN
-FRONTLINE = OWN_ACCOUNT | READ_ORGANISATION | ORGANISATION_MENUS | COMPLAINT_WORK | REQUEST_REFUNDS | READ_ALERTS
+WORK = COMPLAINT_WORK | REQUEST_REFUNDS | DECIDE_REFUNDS | READ_ALERTS | APPRAISE | DOCUMENTS | READ_BULLETIN
+FRONTLINE = (
+    OWN_ACCOUNT | READ_ORGANISATION | ORGANISATION_MENUS | COMPLAINT_WORK | REQUEST_REFUNDS | READ_ALERTS | DOCUMENTS
+)
 # §2.5: room managers and above decide refunds.
 ROOM_MANAGER = FRONTLINE | DECIDE_REFUNDS | APPRAISE | READ_BULLETIN
 CENTER_MANAGER = ROOM_MANAGER

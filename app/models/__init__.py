@@ -2,6 +2,7 @@
 
 from app.models.alert import Alert, AlertRecipient
 from app.models.appraisal import Appraisal
+from app.models.attachment import Attachment
 from app.models.audit import AuditLog
 from app.models.catalog import Category, RefundType
 from app.models.complaint import Complaint, ComplaintEvent, Dispatch, NumberSequence
@@ -15,6 +16,7 @@ __all__ = [
     "Alert",
     "AlertRecipient",
     "Appraisal",
+    "Attachment",
     "AuditLog",
     "Category",
     "Complaint",

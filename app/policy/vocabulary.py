@@ -103,6 +103,8 @@ AUDIT_ACTIONS = {
     "create": _("Create"),
     "update": _("Update"),
     "delete": _("Delete"),
+    # A file read (app/attachments.py): reads of attachments are recorded too.
+    "download": _("Download"),
 }
 
 

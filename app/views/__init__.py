@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _
 
 from app import security
 from app.views.alerts import AlertApi, AlertView, AppraisalView
+from app.views.attachments import AttachmentApi, AttachmentView
 from app.views.audit import AuditApi, AuditView
 from app.views.bulletin import BulletinView
 from app.views.catalog import CategoryApi, CategoryView, RefundTypeApi, RefundTypeView
@@ -16,6 +17,7 @@ from app.views.complaints import (
     MyOpenComplaintsView,
     OverdueComplaintsView,
 )
+from app.views.documents import DocumentView
 from app.views.groups import HandlingGroupView
 from app.views.incidents import IncidentApi, IncidentView
 from app.views.notices import EmailTemplateView, OutboxApi, OutboxView
@@ -86,6 +88,8 @@ def register_views(appbuilder) -> None:
     # The lists behind the home page's numbers.
     appbuilder.add_view_no_menu(MyOpenComplaintsView)
     appbuilder.add_view_no_menu(DepartmentOverdueView)
+    appbuilder.add_view_no_menu(AttachmentView)
+    appbuilder.add_view_no_menu(DocumentView)
     for api in (
         ComplaintApi,
         DepartmentApi,
@@ -96,5 +100,6 @@ def register_views(appbuilder) -> None:
         RefundApi,
         AlertApi,
         IncidentApi,
+        AttachmentApi,
     ):
         appbuilder.add_api(api)

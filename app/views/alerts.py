@@ -155,6 +155,9 @@ def appraisal_buttons(pk):
     from markupsafe import Markup
 
     item = db.session.get(Appraisal, pk)
+    if item is not None and item.status == "published":
+        link = '<a class="btn btn-xs btn-default" href="{href}"><i class="fa fa-file-pdf-o"></i> {text}</a>'
+        return Markup(link).format(href=url_for("DocumentView.pdf", kind="appraisal", pk=pk), text=_("Notice (PDF)"))
     if item is None or item.status != "draft":
         return ""
     form = (

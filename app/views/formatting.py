@@ -2,6 +2,7 @@
 
 from app import clock
 from app.policy import vocabulary
+from app.policy.attachments import MAX_ATTACHMENT_BYTES
 
 
 def yuan(value) -> str:
@@ -12,6 +13,21 @@ def register_template_helpers(app) -> None:
     app.jinja_env.filters["local_time"] = clock.format_local
     app.jinja_env.filters["yuan"] = yuan
     app.jinja_env.globals["vocabulary"] = vocabulary
+    app.jinja_env.globals["attachments_of"] = _attachments_of
+    app.jinja_env.filters["file_size"] = file_size
+    app.jinja_env.globals["max_attachment_megabytes"] = MAX_ATTACHMENT_BYTES // (1024 * 1024)
+
+
+def _attachments_of(kind: str, owner_id: int) -> list:
+    from app import attachments
+
+    return attachments.listing(kind, owner_id)
+
+
+def file_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    return f"{max(size, 1) / 1024:.0f} KB" if size >= 1024 else f"{size} B"
 
 
 def yes_no(value) -> str:

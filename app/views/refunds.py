@@ -103,6 +103,7 @@ class RefundView(RefundPolicy, PolicyFormMixin, ModelView):
     base_order = ("created_on", "desc")
     list_title = _("Refund requests")
     show_title = _("Refund request")
+    show_template = "refunds/show.html"
     add_title = _("Request a refund")
     label_columns = LABELS
     list_columns = ["complaint", "amount", "refund_type", "status", "required_level", "requested_by", "created_on"]
