@@ -30,6 +30,8 @@ HANDLING_GROUP = "HandlingGroup"
 APPRAISAL = "Appraisal"
 REFUND_INBOX = "RefundInbox"
 EMAIL_TEMPLATE = "EmailTemplate"
+REFUND_MONITORING = "RefundMonitoring"
+MONITORING_THRESHOLD = "MonitoringThreshold"
 
 # Each resource's permissions, the same for its HTML view and its REST API: FAB
 # drops at every sync the permissions one of the two does not list.
@@ -50,6 +52,8 @@ RESOURCE_PERMISSIONS = {
     INCIDENT: ["can_list", "can_show", "can_act"],
     HANDLING_GROUP: ["can_list", "can_show", "can_act"],
     APPRAISAL: ["can_list", "can_show", "can_add", "can_decide"],
+    REFUND_MONITORING: ["can_list"],
+    MONITORING_THRESHOLD: ["can_list", "can_show", "can_add", "can_edit"],
 }
 
 # The REST API's methods mapped onto the HTML view's permissions.
@@ -83,6 +87,8 @@ MENU_DEPARTMENT_QUEUE = "Dispatched to my department"
 MENU_OVERDUE = "Overdue complaints"
 MENU_REFUND_INBOX = "Approvals inbox"
 MENU_EMAIL_TEMPLATES = "Email templates"
+MENU_REFUND_MONITORING = "Small-refund monitoring"
+MENU_MONITORING_THRESHOLDS = "Monitoring thresholds"
 
 _READ = ("can_list", "can_show")
 
@@ -140,6 +146,9 @@ ROOM_MANAGER_PERMISSIONS = [
     *_grant(APPRAISAL, ("can_add", "can_decide")),
     # §5: managers convene temporary handling groups, send their notices and minutes.
     (HANDLING_GROUP, "can_act"),
+    # §2.5 小额赠费监控: room managers and above audit the direct refunds of their subtree.
+    (REFUND_MONITORING, "can_list"),
+    (MENU_REFUND_MONITORING, "menu_access"),
 ]
 CENTER_MANAGER_PERMISSIONS = [*ROOM_MANAGER_PERMISSIONS]
 # §8: the audit log is read by company leadership (and Admin). So is the outbox
@@ -179,6 +188,8 @@ WORK_VIEWS = {
     MENU_REFUND_INBOX,
     MENU_ALERTS,
     MENU_APPRAISALS,
+    REFUND_MONITORING,
+    MENU_REFUND_MONITORING,
 }
 
 

@@ -18,7 +18,7 @@ from app.models.org import Department, StaffProfile, person_name
 from app.models.refund import RefundRequest
 from app.policy import appraisals, catalog, complaints, fast, flow, refunds
 from app.policy import monitoring as monitoring_policy
-from app.policy.errors import ValidationFailed
+from app.policy.errors import Conflict, ValidationFailed
 from app.policy.i18n import _
 from app.policy.organisation import validate_department
 
@@ -120,6 +120,8 @@ def check_configuration(session, flush_context, instances):
         elif isinstance(obj, Appraisal):
             appraisals.validate(obj.kind, obj.department_id or obj.department, obj.user_id or obj.user, obj.reason)
         elif isinstance(obj, MonitoringThreshold):
+            if obj in session.new and session.query(MonitoringThreshold.id).first() is not None:
+                raise Conflict(_("The thresholds exist already: edit them."))
             # An empty value takes its column's default on insert.
             values = {name: getattr(obj, name) for name in monitoring_policy.DEFAULTS}
             monitoring_policy.validate_thresholds(

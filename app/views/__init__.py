@@ -15,6 +15,7 @@ from app.views.complaints import (
 )
 from app.views.groups import HandlingGroupView
 from app.views.incidents import IncidentApi, IncidentView
+from app.views.monitoring import MonitoringThresholdView, RefundMonitoringApi, RefundMonitoringView
 from app.views.notices import EmailTemplateView, OutboxApi, OutboxView
 from app.views.org import DepartmentApi, DepartmentView, StaffView, TeamMemberView, TeamView
 from app.views.refunds import RefundApi, RefundInboxView, RefundView
@@ -58,6 +59,13 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(
         RefundInboxView, security.MENU_REFUND_INBOX, label=_("Approvals inbox"), icon="fa-check-square-o", **work
     )
+    appbuilder.add_view(
+        RefundMonitoringView,
+        security.MENU_REFUND_MONITORING,
+        label=_("Small-refund monitoring"),
+        icon="fa-line-chart",
+        **work,
+    )
     organisation = {"category": security.MENU_ORGANISATION, "category_label": _("Organisation")}
     appbuilder.add_view(
         DepartmentView, security.MENU_DEPARTMENTS, label=_("Departments"), icon="fa-sitemap", **organisation
@@ -78,6 +86,13 @@ def register_views(appbuilder) -> None:
         icon="fa-envelope-o",
         **organisation,
     )
+    appbuilder.add_view(
+        MonitoringThresholdView,
+        security.MENU_MONITORING_THRESHOLDS,
+        label=_("Monitoring thresholds"),
+        icon="fa-sliders",
+        **organisation,
+    )
     appbuilder.add_view_no_menu(TeamMemberView)
     for api in (
         ComplaintApi,
@@ -89,5 +104,6 @@ def register_views(appbuilder) -> None:
         RefundApi,
         AlertApi,
         IncidentApi,
+        RefundMonitoringApi,
     ):
         appbuilder.add_api(api)

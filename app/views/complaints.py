@@ -12,7 +12,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, IntegerField
 from wtforms.validators import InputRequired, Optional
 
-from app import clock, suggestions
+from app import clock, history, suggestions
 from app.extensions import db
 from app.models import Category, Complaint, Department
 from app.policy import PolicyError, ValidationFailed, deadlines
@@ -36,7 +36,7 @@ from app.views import actions, export
 from app.views.fields import AmountField, LocalDateTimeField, choice_field
 from app.views.filters import DispatchedToMyDepartment, Overdue, ReceivedByMe, VisibleRows
 from app.views.formatting import or_blank, yes_no, yuan
-from app.views.mixins import PolicyApiMixin, PolicyFormMixin, flash_policy_error
+from app.views.mixins import PolicyApiMixin, PolicyFormMixin, flash_policy_error, is_id
 from app.views.schemas import Amount, Code, RelatedId, Time
 from app.views.story import story
 
@@ -73,6 +73,8 @@ LABELS = {
     "temporary_plan": _("Temporary handling plan"),
     "temporary_plan_due": _("Temporary plan due"),
     "status": _("Status"),
+    "is_repeat": _("Repeat complaint"),
+    "repeat_of": _("Repeat of"),
     "first_reply_due": _("First contact due"),
     "resolve_due": _("Result due"),
     "created_on": _("Created"),
@@ -175,6 +177,7 @@ class ComplaintView(ComplaintPolicy, PolicyFormMixin, ModelView):
         "receiving_department",
         "responsible_department",
         "status",
+        "is_repeat",
     ]
     order_columns = ["number", "received_at", "customer_phone"]
     search_columns = [
@@ -189,6 +192,7 @@ class ComplaintView(ComplaintPolicy, PolicyFormMixin, ModelView):
         "status",
         "escalated",
         "severity",
+        "is_repeat",
     ]
     show_fieldsets = [
         (
@@ -241,6 +245,7 @@ class ComplaintView(ComplaintPolicy, PolicyFormMixin, ModelView):
         "responsible_department": or_blank,
         "disputed_amount": yuan,
         "escalated": yes_no,
+        "is_repeat": yes_no,
         "customer_prepaid": yes_no,
         "lawsuit": yes_no,
         "received_at": clock.format_local,
@@ -283,6 +288,7 @@ class ComplaintView(ComplaintPolicy, PolicyFormMixin, ModelView):
             title=item.number,
             departments=departments,
             checklist=checklist,
+            history=history.customer_history(item.customer_phone, current_viewer(), clock.now(), exclude_id=item.id),
             **story(item, g.user),
         )
 
@@ -406,6 +412,8 @@ class ComplaintOutput(Schema):
     temporary_plan_due = Time()
     status = fields.String()
     incident = fields.Integer(attribute="incident_id")
+    is_repeat = fields.Boolean()
+    repeat_of = fields.Integer(attribute="repeat_of_id")
     leadership_criteria = fields.Function(lambda complaint: complaint.leadership_criteria_list)
     first_reply_due = Time()
     resolve_due = Time()
@@ -422,6 +430,7 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
         **API_METHOD_PERMISSIONS,
         **{name: "act" for name in ("dispatch", "respond", "urge", "escalate", "resolve", "close", "reopen")},
         "suggest": "list",
+        "history": "list",
     }
     include_route_methods = {
         "get",
@@ -430,6 +439,7 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
         "put",
         "info",
         "suggest",
+        "history",
         *("dispatch", "respond", "urge", "escalate", "resolve", "close", "reopen"),
     }
     base_filters = [["id", VisibleRows, None]]
@@ -447,6 +457,8 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
         "receiving_department",
         "status",
         "incident",
+        "is_repeat",
+        "repeat_of",
         "leadership_criteria",
         "first_reply_due",
         "resolve_due",
@@ -470,6 +482,8 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
         "severity",
         "status",
         "incident_id",
+        "is_repeat",
+        "repeat_of_id",
     ]
 
     @expose("/suggest", methods=["GET"])
@@ -483,6 +497,24 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
             int(category) if category.isdigit() else None, request.args.get("topic", "")[:200], current_viewer()
         )
         return self.response(200, **result)
+
+    @expose("/history", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("list")
+    def history(self):
+        """The customer's earlier complaints, refunds and callbacks: ``?phone=<11 digits>[&exclude=<id>]``.
+
+        Lists only what the caller may open; ``hidden`` counts the others.
+        """
+        exclude = request.args.get("exclude", "")
+        result = history.customer_history(
+            request.args.get("phone", "").strip()[:11],
+            current_viewer(),
+            clock.now(),
+            exclude_id=int(exclude) if is_id(exclude) else None,
+        )
+        return self.response(200, result=result)
 
     def _act(self, pk: int, action: str):
         return self.act_on(pk, lambda item, body: actions.perform(item, action, actions.parse(action, body)))

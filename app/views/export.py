@@ -10,6 +10,7 @@ from openpyxl.styles import Font
 from app import clock
 from app.exports import append_row
 from app.policy.vocabulary import CHANNELS, ESCALATION_SOURCES, SEVERITIES, STATUSES, label
+from app.views.formatting import yes_no
 
 # A download holds at most this many rows; the list's filters narrow it further.
 EXPORT_LIMIT = 50_000
@@ -27,6 +28,7 @@ COLUMNS = [
     ("Receiving department", lambda c: c.receiving_department.name if c.receiving_department else ""),
     ("Responsible department", lambda c: c.responsible_department.name if c.responsible_department else ""),
     ("Status", lambda c: label(STATUSES, c.status)),
+    ("Repeat complaint", lambda c: yes_no(c.is_repeat)),
     ("Severity", lambda c: label(SEVERITIES, c.severity)),
     ("Disputed amount (yuan)", lambda c: float(c.disputed_amount) if c.disputed_amount is not None else None),
     ("First contact due", lambda c: clock.format_local(c.first_reply_due)),
