@@ -509,7 +509,7 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
         """
         exclude = request.args.get("exclude", "")
         result = history.customer_history(
-            request.args.get("phone", "").strip()[:11],
+            request.args.get("phone", "").strip(),
             current_viewer(),
             clock.now(),
             exclude_id=int(exclude) if is_id(exclude) else None,
