@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 
 from app import clock
 from app.extensions import db
@@ -54,12 +54,13 @@ def refused_by_splitting(refund: RefundRequest, user) -> bool:
 def attempt(refund: RefundRequest, user, stage: str, total: Decimal | None = None) -> RefundAttempt:
     """A refused attempt as a row to add (the caller adds it to a session)."""
     profile = getattr(user, "profile", None)
+    # A request being saved has no id yet: the relationship gives it one at the flush.
+    which = {"refund": refund} if refund.id is None else {"refund_id": refund.id}
     return RefundAttempt(
+        **which,
         user_id=user.id,
         department_id=profile.department_id if profile else None,
         complaint_id=refund.complaint.id if refund.complaint is not None else refund.complaint_id,
-        refund=refund if refund.id is None else None,
-        refund_id=refund.id,
         amount=refund.amount,
         total=total if total is not None else refund.amount,
         required_level=refund.required_level,
@@ -111,7 +112,9 @@ def _local_day(column):
     """The local calendar day of a stored UTC time, in SQL."""
     zone = clock.local_zone()
     if db.session.get_bind().dialect.name == "postgresql":
-        return func.date(func.timezone(zone.key, column))
+        # The zone as a literal (a valid zone key holds no quote): GROUP BY must repeat the
+        # very expression of the SELECT, which two bound parameters would not be.
+        return func.date(func.timezone(literal_column(f"'{zone.key}'"), column))
     # SQLite keeps UTC wall time: shift by the zone's offset (the zone's current one).
     minutes = int(clock.now().astimezone(zone).utcoffset().total_seconds() // 60)
     return func.date(column, f"{minutes:+d} minutes")

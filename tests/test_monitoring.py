@@ -130,8 +130,8 @@ def test_a_refused_approval_is_kept_though_nothing_else_is_saved(app, login):
     assert "beyond your authority" in response.get_json()["message"]
     with app.app_context():
         assert db.session.get(RefundRequest, second["id"]).status == "pending"
-        attempts = [(a.user.username, a.stage, a.amount, a.total) for a in db.session.query(RefundAttempt)]
-        assert attempts == [("room1", "decision", Decimal("300.00"), Decimal("600.00"))]
+        attempts = [(a.user.username, a.stage, a.amount, a.total, a.refund_id) for a in db.session.query(RefundAttempt)]
+        assert attempts == [("room1", "decision", Decimal("300.00"), Decimal("600.00"), second["id"])]
 
 
 def test_a_breach_alerts_the_department_manager_once_per_period(app, login, limits):

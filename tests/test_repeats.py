@@ -114,3 +114,14 @@ def test_the_repeat_rate_is_counted_in_the_database_per_period_and_department(ap
         by_department = repeat_rate_by(start, end, Complaint.receiving_department_id)
         hall_id = db.session.query(Department.id).filter_by(code="BR-GC-H1").scalar()
         assert (hall_id, 0, 2) in by_department
+
+
+def test_a_repeat_of_a_complaint_the_user_cannot_open_is_flagged_but_not_described(app, login):
+    hall, agent = login("hall1"), login("agent1")
+    theirs = file(app, hall, NEW - timedelta(days=3))
+    mine = file(app, agent, NEW)
+    assert mine["repeat_of"] == theirs["id"]
+    page = agent.web.get(f"/complaints/show/{mine['id']}", query_string={"_l_": "en"}).get_data(as_text=True)
+    assert "an earlier complaint you cannot open" in page
+    assert theirs["number"] not in page
+    assert agent.web.get(f"/complaints/show/{theirs['id']}").status_code == 404

@@ -283,12 +283,16 @@ class ComplaintView(ComplaintPolicy, PolicyFormMixin, ModelView):
             abort(404)
         departments = db.session.scalars(select(Department).order_by(Department.code)).all()
         checklist = [(name, LABELS[name]) for name in CONFLICT_CHECKLIST]
+        # The earlier complaint is linked only for those who may open it.
+        earlier = select(Complaint.id).where(Complaint.id == item.repeat_of_id, Complaint.visible_to(current_viewer()))
+        repeat_visible = item.repeat_of_id is not None and db.session.scalar(earlier) is not None
         return self.render_template(
             "complaints/show.html",
             title=item.number,
             departments=departments,
             checklist=checklist,
             history=history.customer_history(item.customer_phone, current_viewer(), clock.now(), exclude_id=item.id),
+            repeat_visible=repeat_visible,
             **story(item, g.user),
         )
 

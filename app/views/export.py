@@ -28,11 +28,11 @@ COLUMNS = [
     ("Receiving department", lambda c: c.receiving_department.name if c.receiving_department else ""),
     ("Responsible department", lambda c: c.responsible_department.name if c.responsible_department else ""),
     ("Status", lambda c: label(STATUSES, c.status)),
-    ("Repeat complaint", lambda c: yes_no(c.is_repeat)),
     ("Severity", lambda c: label(SEVERITIES, c.severity)),
     ("Disputed amount (yuan)", lambda c: float(c.disputed_amount) if c.disputed_amount is not None else None),
     ("First contact due", lambda c: clock.format_local(c.first_reply_due)),
     ("Result due", lambda c: clock.format_local(c.resolve_due)),
+    ("Repeat complaint", lambda c: yes_no(c.is_repeat)),
 ]
 
 
