@@ -185,8 +185,10 @@ def test_a_manager_sees_only_their_subtree(app, login, hall_room_staff):
     assert set(rows(room, staff=hall_room_staff)) == {"宋佳"}
     assert login("agent1").get(API, query_string={"month": MONTH}).status_code == 403
     assert login("agent1").web.get("/refund-monitoring/").status_code == 403
-    bad = room.get(API, query_string={"month": "2026-13"})
-    assert bad.status_code == 400 and "YYYY-MM" in bad.get_json()["message"]
+    for month in ("2026-13", "9999-12", "0-1", "2026-10-01", "x"):
+        bad = room.get(API, query_string={"month": month})
+        assert bad.status_code == 400 and "YYYY-MM" in bad.get_json()["message"]
+    assert room.get(API, query_string={"month": MONTH, "staff": "abc"}).status_code == 400
     assert room.web.get("/refund-monitoring/", query_string={"month": "soon"}).status_code == 400
 
 

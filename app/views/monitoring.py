@@ -59,6 +59,8 @@ def parse_month(text: str | None) -> date:
         return monitoring.current_month(clock.now())
     try:
         year, month = (int(part) for part in text.split("-"))
+        if not clock.EARLIEST.year <= year < clock.LATEST.year - 1:
+            raise ValueError(year)
         return date(year, month, 1)
     except (TypeError, ValueError):
         raise BadInput(str(_("Give the month as YYYY-MM, such as 2026-11."))) from None
