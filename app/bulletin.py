@@ -22,18 +22,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from io import BytesIO
 
+from flask import current_app
 from flask_appbuilder.security.sqla.models import User
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import and_, case, func, literal, select
 
-from app import clock, notices, recipients
+from app import clock, documents, notices, recipients
 from app.exports import cell_value
 from app.extensions import db
 from app.models import Alert, Appraisal, Category, Complaint, Department, Dispatch, Incident, RefundRequest
+from app.policy import repeats as repeats_policy
 from app.policy.flow import CLOSED, OPEN_STATUSES, RESOLVED
 from app.policy.i18n import _
 from app.policy.vocabulary import (
@@ -369,6 +372,60 @@ def leadership_reports(period: Period) -> Section:
     )
 
 
+def _percent(part: int, whole: int) -> float:
+    return round(100 * repeats_policy.rate(part, whole), 1)
+
+
+def repeat_complaints(period: Period) -> Section:
+    """Issue 11: repeat complaints (重复投诉) among the month's complaints, by category, and in all."""
+    received = Complaint.received_at
+    repeated = Complaint.is_repeat.is_(True)
+    query = (
+        select(
+            Category.name,
+            period.count_this(received),
+            period.count_this(received, repeated),
+            period.count_previous(received),
+            period.count_previous(received, repeated),
+        )
+        .join(Category, Complaint.category_id == Category.id)
+        .where(period.both(received))
+        .group_by(Category.id, Category.name)
+    )
+    counts = [(name, int(a), int(b), int(c), int(d)) for name, a, b, c, d in db.session.execute(query)]
+    counts = [row for row in counts if row[1] or row[3]]
+    counts.sort(key=lambda row: (-row[2], -row[1], str(row[0])))
+    if counts:
+        counts.append((str(_("All categories")), *(sum(row[index] for row in counts) for index in range(1, 5))))
+    rows = [
+        [
+            name,
+            this,
+            this_repeats,
+            _percent(this_repeats, this),
+            before,
+            before_repeats,
+            _percent(before_repeats, before),
+        ]
+        for name, this, this_repeats, before, before_repeats in counts
+    ]
+    return Section(
+        "repeat_complaints",
+        str(_("Repeat complaints")),
+        [
+            str(_("Category")),
+            str(_("Received")),
+            str(_("Repeat complaints")),
+            str(_("Repeat rate (%)")),
+            str(_("Previous month: received")),
+            str(_("Previous month: repeat complaints")),
+            str(_("Previous month: repeat rate (%)")),
+        ],
+        rows,
+        Chart("bar", (3, 6)),
+    )
+
+
 def refunds(period: Period) -> Section:
     """§2.5: the month's refund requests by the level that decides them, with their amounts."""
 
@@ -450,6 +507,11 @@ def appraisals(period: Period) -> Section:
     )
 
 
+def _all_repeats(section: Section) -> tuple[int, int]:
+    """This month's and the previous month's repeat complaints, from the section's last row (all)."""
+    return (section.rows[-1][2], section.rows[-1][5]) if section.rows else (0, 0)
+
+
 def overview(sections: list[Section]) -> Section:
     """The month against the month before, from the totals of the sections that compare them."""
     by_key = {section.key: section for section in sections}
@@ -466,6 +528,7 @@ def overview(sections: list[Section]) -> Section:
         (_("Major complaints"), totals("major_complaints")),
         (_("Incidents"), totals("incidents")),
         (_("Reports to company leadership"), totals("leadership_reports")),
+        (_("Repeat complaints"), _all_repeats(by_key["repeat_complaints"])),
     ]
     return Section(
         "overview",
@@ -487,6 +550,7 @@ SECTIONS: list[Callable[[Period], Section]] = [
     incidents,
     major_complaints,
     leadership_reports,
+    repeat_complaints,
     refunds,
     appraisals,
 ]
@@ -554,6 +618,47 @@ def filename(month: date) -> str:
     return f"bulletin-{month:%Y-%m}.xlsx"
 
 
+# -- the printable bulletin (公文) --------------------------------------------------------------
+
+
+def _printed(section: Section, index: int, value) -> str:
+    if value is None:
+        return ""
+    if index in section.amount_columns:
+        return f"{value:,.2f}"
+    return str(value)
+
+
+def official_document(bulletin: Bulletin) -> documents.OfficialDocument:
+    """The bulletin as an official notice: the overview in words, then one table per section."""
+    issuer = current_app.config.get("DOCUMENT_ISSUER", "")
+    issued_on = clock.to_local(bulletin.generated_at).date()
+    return documents.OfficialDocument(
+        title=str(_("Monthly complaint bulletin of %(month)s", month=bulletin.label)),
+        number=documents.document_number("通报", issued_on, bulletin.month.month),
+        issued_on=issued_on,
+        recipients=[str(_("All departments"))],
+        issuer=issuer,
+        body=bulletin.summary_lines(),
+        sections=[
+            documents.Section(
+                heading=section.title,
+                table=documents.Table(
+                    section.headers,
+                    [[_printed(section, index, value) for index, value in enumerate(row)] for row in section.rows],
+                ),
+            )
+            for section in bulletin.sections
+            if section.key != "overview" and section.rows
+        ],
+        filename=f"bulletin-{bulletin.label}.pdf",
+    )
+
+
+def pdf(bulletin: Bulletin) -> bytes:
+    return documents.render(official_document(bulletin))
+
+
 # -- the page's charts -------------------------------------------------------------------------
 
 
@@ -581,17 +686,33 @@ def chart_data(bulletin: Bulletin) -> list[dict]:
 # -- the mail ----------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4)
+def _mailed(argument: str) -> Bulletin:
+    """The bulletin of ``"YYYY-MM@as-of time"`` in the notices' language, built once per worker for
+    the mails of every department (its figures are as of the time of the mails' summary)."""
+    month_text, _at, as_of = argument.partition("@")
+    with notices.in_notice_language():
+        return build(parse_month(month_text), clock.parse_time(as_of) if as_of else None)
+
+
+@lru_cache(maxsize=4)
+def _mailed_pdf(argument: str) -> bytes:
+    with notices.in_notice_language():
+        return pdf(_mailed(argument))
+
+
 @notices.attachment_builder("bulletin_xlsx")
 def attachment(argument: str) -> notices.Attachment:
-    """The workbook of ``"YYYY-MM@as-of time"``, built when the mail is sent, in the notices' language.
-
-    The time is the one the mail's summary was computed at, so that the attached figures (the
-    overdue ones are as of a time) are the figures of the mail's body.
-    """
-    month_text, _at, as_of = argument.partition("@")
-    month = parse_month(month_text)
+    """The workbook, built when the mail is sent: the figures of the mail's body (the same as-of time)."""
+    built = _mailed(argument)
     with notices.in_notice_language():
-        return filename(month), XLSX, workbook(build(month, clock.parse_time(as_of) if as_of else None))
+        return filename(built.month), XLSX, workbook(built)
+
+
+@notices.attachment_builder("bulletin_pdf")
+def attachment_pdf(argument: str) -> notices.Attachment:
+    """The printable bulletin, as ``attachment`` builds the workbook."""
+    return f"bulletin-{_mailed(argument).label}.pdf", documents.PDF_TYPE, _mailed_pdf(argument)
 
 
 def send(month: date, now: datetime | None = None) -> int:
@@ -612,7 +733,10 @@ def send(month: date, now: datetime | None = None) -> int:
             recipients.departments([department_id]),
             {"month": bulletin.label, "summary": summary},
             f"monthly_bulletin:{bulletin.label}:{department_id}",
-            attachments=[("bulletin_xlsx", f"{bulletin.label}@{now.isoformat()}")],
+            attachments=[
+                ("bulletin_xlsx", f"{bulletin.label}@{now.isoformat()}"),
+                ("bulletin_pdf", f"{bulletin.label}@{now.isoformat()}"),
+            ],
         )
         created += outbox_id is not None
     db.session.commit()

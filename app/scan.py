@@ -10,7 +10,7 @@ order: a notice released by the first is enqueued by the second.
 from collections.abc import Callable
 from datetime import datetime
 
-from app import incidents, notices, progress, workflow
+from app import incidents, monitoring, notices, progress, workflow
 from app.extensions import db
 
 Check = Callable[[datetime], int]
@@ -20,6 +20,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("late first replies alerted", incidents.first_reply_overdue),
     ("late temporary plans alerted", workflow.temporary_plan_overdue),
     ("progress mails", progress.send_due),
+    ("small-refund thresholds alerted", monitoring.alert_breaches),
     ("stale notices queued again", notices.release_stale),
     ("queued notices enqueued", notices.enqueue_due),
 ]

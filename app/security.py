@@ -33,6 +33,8 @@ EMAIL_TEMPLATE = "EmailTemplate"
 BULLETIN = "Bulletin"
 ATTACHMENT = "Attachment"
 DOCUMENT = "Document"
+REFUND_MONITORING = "RefundMonitoring"
+MONITORING_THRESHOLD = "MonitoringThreshold"
 
 # Each resource's permissions, the same for its HTML view and its REST API: FAB
 # drops at every sync the permissions one of the two does not list.
@@ -58,6 +60,8 @@ RESOURCE_PERMISSIONS = {
     ATTACHMENT: ["can_list", "can_show", "can_add"],
     # The printable notices (公文) as PDF, for whoever sees the row they are about.
     DOCUMENT: ["can_show"],
+    REFUND_MONITORING: ["can_list"],
+    MONITORING_THRESHOLD: ["can_list", "can_show", "can_add", "can_edit"],
 }
 
 # The REST API's methods mapped onto the HTML view's permissions.
@@ -92,6 +96,8 @@ MENU_OVERDUE = "Overdue complaints"
 MENU_REFUND_INBOX = "Approvals inbox"
 MENU_EMAIL_TEMPLATES = "Email templates"
 MENU_BULLETIN = "Monthly bulletin"
+MENU_REFUND_MONITORING = "Small-refund monitoring"
+MENU_MONITORING_THRESHOLDS = "Monitoring thresholds"
 
 _READ = ("can_list", "can_show")
 
@@ -155,6 +161,9 @@ ROOM_MANAGER_PERMISSIONS = [
     # the managers who act on it (front-line staff get it in their department's mailbox).
     (BULLETIN, "can_show"),
     (MENU_BULLETIN, "menu_access"),
+    # §2.5 小额赠费监控: room managers and above audit the direct refunds of their subtree.
+    (REFUND_MONITORING, "can_list"),
+    (MENU_REFUND_MONITORING, "menu_access"),
 ]
 CENTER_MANAGER_PERMISSIONS = [*ROOM_MANAGER_PERMISSIONS]
 # §8: the audit log is read by company leadership (and Admin). So is the outbox
@@ -198,6 +207,8 @@ WORK_VIEWS = {
     MENU_BULLETIN,
     ATTACHMENT,
     DOCUMENT,
+    REFUND_MONITORING,
+    MENU_REFUND_MONITORING,
 }
 
 

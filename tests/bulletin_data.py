@@ -68,12 +68,12 @@ def _insert() -> None:
     )  # fmt: skip
     complaint(
         "2026-10-10T10:00", "network_coverage", "service_hall", status="resolved",
-        resolved_at=at("2026-10-15T10:00"), due=at("2026-10-12T10:00"),
+        resolved_at=at("2026-10-15T10:00"), due=at("2026-10-12T10:00"), is_repeat=True, repeat_of_id=first,
     )  # fmt: skip
-    complaint("2026-10-12T09:00", "bill_dispute", source="consumer_association", due=at("2026-10-14T09:00"))
+    bill = complaint("2026-10-12T09:00", "bill_dispute", source="consumer_association", due=at("2026-10-14T09:00"))
     complaint(
         "2026-10-20T15:00", "bill_dispute", "website", status="dispatched", source="media",
-        severity="major", major_type="media_crisis",
+        severity="major", major_type="media_crisis", is_repeat=True, repeat_of_id=bill,
     )  # fmt: skip
     complaint(
         "2026-10-31T23:59", "tariff", status="closed", callback="dissatisfied", severity="major",
@@ -167,6 +167,7 @@ EXPECTED = {
         ["Major complaints", 2, 0, 2],
         ["Incidents", 1, 1, 0],
         ["Reports to company leadership", 2, 1, 1],
+        ["Repeat complaints", 2, 0, 2],
     ],
     "by_category": [
         ["网络覆盖", 2, 1, 1],
@@ -210,6 +211,12 @@ EXPECTED = {
         ["Criterion 1", 1, 0, 1],
         ["Criterion 2", 0, 1, -1],
         ["Criterion 4", 1, 0, 1],
+    ],
+    "repeat_complaints": [
+        ["网络覆盖", 2, 1, 50.0, 1, 0, 0.0],
+        ["话费争议", 2, 1, 50.0, 1, 0, 0.0],
+        ["资费套餐", 2, 0, 0.0, 0, 0, 0.0],
+        ["All categories", 6, 2, 33.3, 2, 0, 0.0],
     ],
     "refunds": [
         ["Frontline", 1, Decimal("50.00"), 1, Decimal("50.00"), 0, 0],

@@ -10,6 +10,7 @@ from app import bulletin, clock
 from app.extensions import db
 from app.models import Category, Complaint
 from tests.bulletin_data import EXPECTED, MONTH, NOW, insert_month
+from tests.test_documents import text_of
 
 
 def built(app, month=MONTH, now=NOW):
@@ -148,6 +149,32 @@ def test_the_download_is_the_same_bulletin_as_a_workbook(app, login):
     assert_workbook_says(response.data, built(app, now=clock.now()))
 
 
+def assert_pdf_says(content: bytes, expected, summary: list[str]) -> None:
+    """The printable bulletin: its title, every section's heading and the overview's lines."""
+    text = text_of(content)
+    assert f"{expected.label}月度投诉通报" in text
+    for section in expected.sections[1:]:
+        if section.rows:
+            assert section.title.replace(" ", "") in text, section.key
+    for line in summary:
+        assert line.replace(" ", "") in text
+
+
+def test_the_printable_bulletin_is_an_official_notice_of_the_same_figures(app, login):
+    insert_month(app)
+    response = login("room1").web.get(f"/bulletin/pdf?month={MONTH}")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert response.headers["Content-Disposition"] == "attachment; filename=bulletin-2026-10.pdf"
+    with app.app_context(), force_locale("zh"):
+        expected = bulletin.build(date(2026, 10, 1), clock.now())
+        summary = expected.summary_lines()
+    assert_pdf_says(response.data, expected, summary)
+    assert "东移通报〔2026〕10号" in text_of(response.data)
+    assert login("room1").web.get("/bulletin/pdf?month=2026-13").status_code == 400
+    assert login("agent1").web.get(f"/bulletin/pdf?month={MONTH}").status_code == 403
+
+
 def test_the_command_writes_the_workbook_in_chinese(app, tmp_path):
     insert_month(app)
     out = tmp_path / "bulletin.xlsx"
@@ -209,9 +236,11 @@ def test_the_mail_goes_to_every_department_mailbox_once_with_the_workbook(app, m
     assert "受理投诉：6（上月 2，增减 +4）" in summary
     for line in summary:
         assert line in body
-    [attached] = list(message.iter_attachments())
-    assert attached.get_filename() == "bulletin-2026-10.xlsx"
-    assert_workbook_says(attached.get_content(), expected)
+    workbook, printable = list(message.iter_attachments())
+    assert workbook.get_filename() == "bulletin-2026-10.xlsx"
+    assert_workbook_says(workbook.get_content(), expected)
+    assert printable.get_filename() == "bulletin-2026-10.pdf"
+    assert_pdf_says(printable.get_content(), expected, summary)
 
     # A rerun (or the cron job on the same month) sends nothing twice.
     again = runner.invoke(args=["complaints", "bulletin", "--month", MONTH, "--send"])

@@ -78,12 +78,15 @@ DOCUMENTS = {
 APPRAISE = {("Appraisal", "can_add"), ("Appraisal", "can_decide"), ("HandlingGroup", "can_act")}
 # §6: the monthly bulletin is a managers' report.
 READ_BULLETIN = {("Bulletin", "can_show"), ("Monthly bulletin", "menu_access")}
-WORK = COMPLAINT_WORK | REQUEST_REFUNDS | DECIDE_REFUNDS | READ_ALERTS | APPRAISE | DOCUMENTS | READ_BULLETIN
+# §2.5 小额赠费监控: room managers and above audit their subtree's direct refunds.
+MONITOR_REFUNDS = {("RefundMonitoring", "can_list"), ("Small-refund monitoring", "menu_access")}
+WORK = COMPLAINT_WORK | REQUEST_REFUNDS | DECIDE_REFUNDS | READ_ALERTS | APPRAISE | DOCUMENTS
+WORK |= READ_BULLETIN | MONITOR_REFUNDS
 FRONTLINE = (
     OWN_ACCOUNT | READ_ORGANISATION | ORGANISATION_MENUS | COMPLAINT_WORK | REQUEST_REFUNDS | READ_ALERTS | DOCUMENTS
 )
 # §2.5: room managers and above decide refunds.
-ROOM_MANAGER = FRONTLINE | DECIDE_REFUNDS | APPRAISE | READ_BULLETIN
+ROOM_MANAGER = FRONTLINE | DECIDE_REFUNDS | APPRAISE | READ_BULLETIN | MONITOR_REFUNDS
 CENTER_MANAGER = ROOM_MANAGER
 LEADERSHIP = CENTER_MANAGER | {("AuditLog", "can_list"), ("AuditLog", "can_show"), ("Audit log", "menu_access")}
 LEADERSHIP |= {("Outbox", "can_list"), ("Outbox", "can_show"), ("Notice outbox", "menu_access")}
@@ -144,6 +147,13 @@ HTTP = [
     ("GET", "/refunds/list/", {"agent1": 200, "room1": 200, "center1": 200, "leader1": 200, "admin": 403}),
     ("GET", "/api/v1/refund/", {"agent1": 200, "room1": 200, "center1": 200, "leader1": 200, "admin": 403}),
     ("GET", "/refund-inbox/list/", {"agent1": 403, "room1": 200, "center1": 200, "leader1": 200, "admin": 403}),
+    ("GET", "/refund-monitoring/", {"agent1": 403, "room1": 200, "center1": 200, "leader1": 200, "admin": 403}),
+    ("GET", "/api/v1/refund_monitoring/", {"agent1": 403, "room1": 200, "center1": 200, "leader1": 200, "admin": 403}),
+    (
+        "GET",
+        "/monitoring-thresholds/list/",
+        {"agent1": 403, "room1": 403, "center1": 403, "leader1": 403, "admin": 200},
+    ),
     ("GET", "/audit/list/", {"agent1": 403, "room1": 403, "center1": 403, "leader1": 200, "admin": 200}),
     ("GET", "/api/v1/audit/", {"agent1": 403, "room1": 403, "center1": 403, "leader1": 200, "admin": 200}),
     ("GET", "/outbox/list/", {"agent1": 403, "room1": 403, "center1": 403, "leader1": 200, "admin": 200}),

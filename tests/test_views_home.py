@@ -119,3 +119,27 @@ def test_every_number_is_the_count_of_the_list_it_links_to(app, login):
 def test_admin_and_anonymous_get_no_dashboard(app, login):
     assert 'id="dashboard-frontline"' not in login("admin").web.get("/").get_data(as_text=True)
     assert 'id="dashboard-frontline"' not in app.test_client().get("/").get_data(as_text=True)
+
+
+def repeat_figure(client) -> tuple[str, int, str]:
+    [(title, (count, url))] = [(t, f) for t, f in figures(client).items() if t.startswith("Repeat complaints")]
+    return title, count, url
+
+
+def test_managers_see_the_repeat_complaints_of_what_they_can_see_and_their_rate(app, login):
+    agent = login("agent1")
+    first = record(app, agent, customer_phone="13900001111", topic="信号差")
+    again = record(app, agent, customer_phone="13900001111", topic="信号还是差")
+    record(app, agent, customer_phone="13900002222", topic="信号差")
+    record(app, login("hall1"), customer_phone="13900003333", topic="营业厅排队")
+    with app.app_context():
+        assert db.session.get(Complaint, again).repeat_of_id == first
+    centre = login("center1")
+    title, count, url = repeat_figure(centre)
+    assert count == 1
+    # The customer service centre's manager sees the hotline's three complaints, not the service hall's.
+    assert title == "Repeat complaints, last 30 days (33.3% of 3)"
+    assert listed(centre, url) == 1
+    assert repeat_figure(login("leader1"))[0] == "Repeat complaints, last 30 days (25.0% of 4)"
+    assert repeat_figure(login("netroom1"))[0] == "Repeat complaints, last 30 days (0.0% of 0)"
+    assert not [t for t in figures(agent) if t.startswith("Repeat complaints")]

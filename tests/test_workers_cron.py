@@ -32,6 +32,7 @@ def test_a_worker_runs_the_scan_that_cron_enqueues(app, work):
         "late first replies alerted": 0,
         "late temporary plans alerted": 0,
         "progress mails": 0,
+        "small-refund thresholds alerted": 0,
         "stale notices queued again": 0,
         "queued notices enqueued": 0,
     }

@@ -8,6 +8,7 @@ from app.models.catalog import Category, RefundType
 from app.models.complaint import Complaint, ComplaintEvent, Dispatch, NumberSequence
 from app.models.group import HandlingGroup, HandlingGroupMember
 from app.models.incident import Incident
+from app.models.monitoring import MonitoringThreshold, RefundAttempt
 from app.models.notice import EmailTemplate, Outbox
 from app.models.org import Department, StaffProfile, Team, TeamMember
 from app.models.refund import RefundRequest
@@ -27,8 +28,10 @@ __all__ = [
     "HandlingGroup",
     "HandlingGroupMember",
     "Incident",
+    "MonitoringThreshold",
     "NumberSequence",
     "Outbox",
+    "RefundAttempt",
     "RefundRequest",
     "RefundType",
     "StaffProfile",

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
     or_,
     true,
 )
@@ -39,6 +40,8 @@ class Complaint(Model):
         Index("ix_complaint_signature_receiver", "signature", "receiver_id", "received_at"),
         Index("ix_complaint_signature_department", "signature", "receiving_department_id", "received_at"),
         Index("ix_complaint_signature_received", "signature", "received_at"),
+        # 重复投诉: the customer's earlier complaints of a category, newest first; customer history.
+        Index("ix_complaint_phone_category_received", "customer_phone", "category_id", "received_at"),
     )
     audited = True
 
@@ -70,6 +73,9 @@ class Complaint(Model):
     joint_complainants = Column(Integer, nullable=False, default=1)
     status = Column(String(16), nullable=False, default="received")
     incident_id = Column(Integer, ForeignKey("incident.id"), index=True)
+    # 重复投诉 (app.policy.repeats): the most recent earlier complaint of the same phone and category.
+    repeat_of_id = Column(Integer, ForeignKey("complaint.id"), index=True)
+    is_repeat = Column(Boolean, nullable=False, default=False, server_default=false(), index=True)
     # §3.3 conflict complaints: the checklist of what was done.
     conflict_calmed = Column(Boolean, nullable=False, default=False)
     conflict_police_called = Column(Boolean, nullable=False, default=False)
@@ -104,6 +110,7 @@ class Complaint(Model):
     receiving_department = relationship(Department, foreign_keys=[receiving_department_id])
     responsible_department = relationship(Department, foreign_keys=[responsible_department_id])
     incident = relationship("Incident", backref="complaints")
+    repeat_of = relationship("Complaint", remote_side=[id], foreign_keys=[repeat_of_id])
 
     def refresh_derived(self) -> None:
         """Keep the values derived from others in step with them."""

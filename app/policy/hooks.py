@@ -8,17 +8,22 @@ from sqlalchemy import event, inspect, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app import clock, fast_handling
+from app import clock, fast_handling, monitoring, repeats
 from app.models.appraisal import Appraisal
 from app.models.catalog import Category, RefundType
 from app.models.complaint import Complaint, NumberSequence
 from app.models.incident import Incident
+from app.models.monitoring import MonitoringThreshold
 from app.models.org import Department, StaffProfile, person_name
 from app.models.refund import RefundRequest
 from app.policy import appraisals, catalog, complaints, fast, flow, refunds
-from app.policy.errors import ValidationFailed
+from app.policy import monitoring as monitoring_policy
+from app.policy.errors import Conflict, ValidationFailed
 from app.policy.i18n import _
 from app.policy.organisation import validate_department
+
+# A complaint's repeat link follows these (app.policy.repeats).
+REPEAT_FIELDS = {"customer_phone", "category_id", "received_at"}
 
 
 def _changes(obj) -> dict[str, tuple]:
@@ -78,6 +83,7 @@ def check_complaints(session, flush_context, instances):
                 obj.next_progress_at = fast.progress_due(obj.received_at, 0)
             _arm_temporary_plan(obj)
             with session.no_autoflush:
+                repeats.link(session, obj)
                 fast_handling.evaluate_new(session, obj)
                 fast_handling.evaluate_leadership(session, obj)
     for obj in session.dirty:
@@ -94,6 +100,8 @@ def check_complaints(session, flush_context, instances):
             complaints.validate(obj)
             _arm_temporary_plan(obj)
             with session.no_autoflush:
+                if REPEAT_FIELDS & set(changes) or inspect(obj).attrs.category.history.has_changes():
+                    repeats.link(session, obj)
                 fast_handling.evaluate_leadership(session, obj)
 
 
@@ -111,6 +119,14 @@ def check_configuration(session, flush_context, instances):
             catalog.validate_entry(obj.code, obj.name)
         elif isinstance(obj, Appraisal):
             appraisals.validate(obj.kind, obj.department_id or obj.department, obj.user_id or obj.user, obj.reason)
+        elif isinstance(obj, MonitoringThreshold):
+            if obj in session.new and session.query(MonitoringThreshold.id).first() is not None:
+                raise Conflict(_("The thresholds exist already: edit them."))
+            # An empty value takes its column's default on insert.
+            values = {name: getattr(obj, name) for name in monitoring_policy.DEFAULTS}
+            monitoring_policy.validate_thresholds(
+                {name: monitoring_policy.DEFAULTS[name] if value is None else value for name, value in values.items()}
+            )
         elif isinstance(obj, StaffProfile):
             catalog.validate_position(obj.position)
         elif isinstance(obj, Department):
@@ -137,6 +153,10 @@ def check_refunds(session, flush_context, instances):
             if obj.refund_type is None and obj.refund_type_id is not None:
                 obj.refund_type = session.get(RefundType, obj.refund_type_id)
             refunds.admit(obj, running_totals.get(complaint_id, 0), now)
+            if obj.status == refunds.PENDING and monitoring.refused_by_splitting(obj, obj.requested_by):
+                # 小额赠费监控: the direct refund the running total refused, kept for the audit.
+                total = running_totals.get(complaint_id, 0) + obj.amount
+                session.add(monitoring.attempt(obj, obj.requested_by, "request", total))
             if obj.status in refunds.COUNTED_STATUSES:
                 running_totals[complaint_id] += obj.amount
         for obj in session.dirty:

@@ -197,7 +197,18 @@ ALERT_RULES = {
     "leadership_report": _("Report to company leadership"),
     "dispatch_overdue": _("Dispatch reply overdue"),
     "temporary_plan_overdue": _("No temporary handling plan within the hour"),
+    # 小额赠费监控 (app.policy.monitoring): one rule per flag.
+    "refund_daily_count": _("Direct refunds in a day"),
+    "refund_daily_sum": _("Direct refund amount in a day"),
+    "refund_monthly_count": _("Direct refunds in a month"),
+    "refund_monthly_sum": _("Direct refund amount in a month"),
+    "refund_same_customer": _("Refunds to the same customer within 30 days"),
+    "refund_near_limit": _("Refunds just under the 100-yuan limit"),
+    "refund_split_refused": _("Direct refunds refused by the anti-splitting rule"),
 }
+
+# 小额赠费监控: the flags of app.policy.monitoring.FLAGS.
+MONITORING_FLAGS = {flag[len("refund_") :]: text for flag, text in ALERT_RULES.items() if flag.startswith("refund_")}
 
 # §6 奖惩
 APPRAISAL_KINDS = {

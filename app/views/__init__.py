@@ -20,6 +20,7 @@ from app.views.complaints import (
 from app.views.documents import DocumentView
 from app.views.groups import HandlingGroupView
 from app.views.incidents import IncidentApi, IncidentView
+from app.views.monitoring import MonitoringThresholdView, RefundMonitoringApi, RefundMonitoringView
 from app.views.notices import EmailTemplateView, OutboxApi, OutboxView
 from app.views.org import DepartmentApi, DepartmentView, StaffView, TeamMemberView, TeamView
 from app.views.refunds import RefundApi, RefundInboxView, RefundView
@@ -64,6 +65,13 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(
         RefundInboxView, security.MENU_REFUND_INBOX, label=_("Approvals inbox"), icon="fa-check-square-o", **work
     )
+    appbuilder.add_view(
+        RefundMonitoringView,
+        security.MENU_REFUND_MONITORING,
+        label=_("Small-refund monitoring"),
+        icon="fa-line-chart",
+        **work,
+    )
     organisation = {"category": security.MENU_ORGANISATION, "category_label": _("Organisation")}
     appbuilder.add_view(
         DepartmentView, security.MENU_DEPARTMENTS, label=_("Departments"), icon="fa-sitemap", **organisation
@@ -84,6 +92,13 @@ def register_views(appbuilder) -> None:
         icon="fa-envelope-o",
         **organisation,
     )
+    appbuilder.add_view(
+        MonitoringThresholdView,
+        security.MENU_MONITORING_THRESHOLDS,
+        label=_("Monitoring thresholds"),
+        icon="fa-sliders",
+        **organisation,
+    )
     appbuilder.add_view_no_menu(TeamMemberView)
     # The lists behind the home page's numbers.
     appbuilder.add_view_no_menu(MyOpenComplaintsView)
@@ -101,5 +116,6 @@ def register_views(appbuilder) -> None:
         AlertApi,
         IncidentApi,
         AttachmentApi,
+        RefundMonitoringApi,
     ):
         appbuilder.add_api(api)

@@ -1,13 +1,18 @@
 """The monthly bulletin page and its workbook download (SPEC.md §6)."""
 
+import logging
+
 from flask import abort, flash, request
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _
 
-from app import bulletin, clock
+from app import bulletin, clock, documents
 from app.security import BULLETIN, RESOURCE_PERMISSIONS
 from app.views import export
+from app.views.documents import pdf_response
+
+log = logging.getLogger(__name__)
 
 
 class BulletinView(BaseView):
@@ -56,3 +61,18 @@ class BulletinView(BaseView):
         if month is None:
             abort(400, description=str(_("Give a month as YYYY-MM, such as 2026-10.")))
         return export.download(bulletin.workbook(bulletin.build(month)), bulletin.filename(month))
+
+    @expose("/pdf")
+    @has_access
+    @permission_name("show")
+    def pdf(self):
+        month = self._month()
+        if month is None:
+            abort(400, description=str(_("Give a month as YYYY-MM, such as 2026-10.")))
+        built = bulletin.build(month)
+        try:
+            content = bulletin.pdf(built)
+        except documents.DocumentFontMissing as error:
+            log.error("%s", error)
+            abort(503, description=str(error))
+        return pdf_response(f"bulletin-{built.label}.pdf", content)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, IntegerField
 from wtforms.validators import InputRequired, Optional
 
-from app import clock, suggestions
+from app import clock, history, suggestions
 from app.extensions import db
 from app.models import Category, Complaint, Department
 from app.policy import PolicyError, ValidationFailed, deadlines
@@ -43,7 +43,7 @@ from app.views.filters import (
     VisibleRows,
 )
 from app.views.formatting import or_blank, yes_no, yuan
-from app.views.mixins import PolicyApiMixin, PolicyFormMixin, flash_policy_error
+from app.views.mixins import PolicyApiMixin, PolicyFormMixin, flash_policy_error, is_id
 from app.views.schemas import Amount, Code, RelatedId, Time
 from app.views.story import story
 
@@ -80,6 +80,8 @@ LABELS = {
     "temporary_plan": _("Temporary handling plan"),
     "temporary_plan_due": _("Temporary plan due"),
     "status": _("Status"),
+    "is_repeat": _("Repeat complaint"),
+    "repeat_of": _("Repeat of"),
     "first_reply_due": _("First contact due"),
     "resolve_due": _("Result due"),
     "created_on": _("Created"),
@@ -182,6 +184,7 @@ class ComplaintView(ComplaintPolicy, PolicyFormMixin, ModelView):
         "receiving_department",
         "responsible_department",
         "status",
+        "is_repeat",
     ]
     order_columns = ["number", "received_at", "customer_phone"]
     search_columns = [
@@ -196,6 +199,7 @@ class ComplaintView(ComplaintPolicy, PolicyFormMixin, ModelView):
         "status",
         "escalated",
         "severity",
+        "is_repeat",
     ]
     show_fieldsets = [
         (
@@ -248,6 +252,7 @@ class ComplaintView(ComplaintPolicy, PolicyFormMixin, ModelView):
         "responsible_department": or_blank,
         "disputed_amount": yuan,
         "escalated": yes_no,
+        "is_repeat": yes_no,
         "customer_prepaid": yes_no,
         "lawsuit": yes_no,
         "received_at": clock.format_local,
@@ -285,11 +290,16 @@ class ComplaintView(ComplaintPolicy, PolicyFormMixin, ModelView):
             abort(404)
         departments = db.session.scalars(select(Department).order_by(Department.code)).all()
         checklist = [(name, LABELS[name]) for name in CONFLICT_CHECKLIST]
+        # The earlier complaint is linked only for those who may open it.
+        earlier = select(Complaint.id).where(Complaint.id == item.repeat_of_id, Complaint.visible_to(current_viewer()))
+        repeat_visible = item.repeat_of_id is not None and db.session.scalar(earlier) is not None
         return self.render_template(
             "complaints/show.html",
             title=item.number,
             departments=departments,
             checklist=checklist,
+            history=history.customer_history(item.customer_phone, current_viewer(), clock.now(), exclude_id=item.id),
+            repeat_visible=repeat_visible,
             **story(item, g.user),
         )
 
@@ -431,6 +441,8 @@ class ComplaintOutput(Schema):
     temporary_plan_due = Time()
     status = fields.String()
     incident = fields.Integer(attribute="incident_id")
+    is_repeat = fields.Boolean()
+    repeat_of = fields.Integer(attribute="repeat_of_id")
     leadership_criteria = fields.Function(lambda complaint: complaint.leadership_criteria_list)
     first_reply_due = Time()
     resolve_due = Time()
@@ -447,6 +459,7 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
         **API_METHOD_PERMISSIONS,
         **{name: "act" for name in ("dispatch", "respond", "urge", "escalate", "resolve", "close", "reopen")},
         "suggest": "list",
+        "history": "list",
     }
     include_route_methods = {
         "get",
@@ -455,6 +468,7 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
         "put",
         "info",
         "suggest",
+        "history",
         *("dispatch", "respond", "urge", "escalate", "resolve", "close", "reopen"),
     }
     base_filters = [["id", VisibleRows, None]]
@@ -472,6 +486,8 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
         "receiving_department",
         "status",
         "incident",
+        "is_repeat",
+        "repeat_of",
         "leadership_criteria",
         "first_reply_due",
         "resolve_due",
@@ -495,6 +511,8 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
         "severity",
         "status",
         "incident_id",
+        "is_repeat",
+        "repeat_of_id",
     ]
 
     @expose("/suggest", methods=["GET"])
@@ -508,6 +526,24 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
             int(category) if category.isdigit() else None, request.args.get("topic", "")[:200], current_viewer()
         )
         return self.response(200, **result)
+
+    @expose("/history", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("list")
+    def history(self):
+        """The customer's earlier complaints, refunds and callbacks: ``?phone=<11 digits>[&exclude=<id>]``.
+
+        Lists only what the caller may open; ``hidden`` counts the others.
+        """
+        exclude = request.args.get("exclude", "")
+        result = history.customer_history(
+            request.args.get("phone", "").strip(),
+            current_viewer(),
+            clock.now(),
+            exclude_id=int(exclude) if is_id(exclude) else None,
+        )
+        return self.response(200, result=result)
 
     def _act(self, pk: int, action: str):
         return self.act_on(pk, lambda item, body: actions.perform(item, action, actions.parse(action, body)))

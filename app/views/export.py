@@ -10,6 +10,7 @@ from openpyxl.styles import Font
 from app import clock
 from app.exports import append_row
 from app.policy.vocabulary import CHANNELS, ESCALATION_SOURCES, SEVERITIES, STATUSES, label
+from app.views.formatting import yes_no
 
 # A download holds at most this many rows; the list's filters narrow it further.
 EXPORT_LIMIT = 50_000
@@ -31,6 +32,7 @@ COLUMNS = [
     ("Disputed amount (yuan)", lambda c: float(c.disputed_amount) if c.disputed_amount is not None else None),
     ("First contact due", lambda c: clock.format_local(c.first_reply_due)),
     ("Result due", lambda c: clock.format_local(c.resolve_due)),
+    ("Repeat complaint", lambda c: yes_no(c.is_repeat)),
 ]
 
 

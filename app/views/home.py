@@ -4,11 +4,11 @@ from dataclasses import dataclass
 
 from flask import g, url_for
 from flask_appbuilder import IndexView, expose
-from flask_appbuilder.models.sqla.filters import FilterEqual, FilterNotEqual
+from flask_appbuilder.models.sqla.filters import FilterEqual, FilterGreater, FilterNotEqual
 from flask_babel import lazy_gettext as _
 
 from app import bulletin, clock
-from app.policy import roles
+from app.policy import repeats, roles
 from app.policy.vocabulary import ROLE_LABELS, label
 from app.security import ALERT, INCIDENT, REFUND_INBOX, current_viewer
 from app.views.story import time_left
@@ -57,6 +57,21 @@ class HomeView(IndexView):
         _count, rows = view.datamodel.query(filters, order[0], order[1], page=0, page_size=DASHBOARD_ROWS)
         return rows
 
+    def _repeats(self, now) -> Figure:
+        """Issue 11: the repeat complaints among those I can see of the last REPEAT_WITHIN, and their rate."""
+        since = ("received_at", FilterGreater, f"{clock.to_local(now - repeats.REPEAT_WITHIN):%Y-%m-%d %H:%M:%S}")
+        figure = self._figure("", "ComplaintView", since, ("is_repeat", FilterEqual, "y"))
+        received = self._figure("", "ComplaintView", since).count
+        figure.title = str(
+            _(
+                "Repeat complaints, last %(days)s days (%(rate).1f%% of %(received)s)",
+                days=repeats.REPEAT_WITHIN.days,
+                rate=100 * repeats.rate(figure.count, received),
+                received=received,
+            )
+        )
+        return figure
+
     def _dashboard(self, viewer) -> dict:
         now = clock.now()
         has_access = self.appbuilder.sm.has_access
@@ -78,6 +93,7 @@ class HomeView(IndexView):
                 self._figure(_("Overdue dispatches of my department"), "DepartmentOverdueView", alarm=True),
                 self._figure(_("Dispatched to my department"), "DepartmentQueueView"),
             ]
+            figures["manager"].append(self._repeats(now))
             if has_access("can_list", INCIDENT):
                 figures["manager"].append(
                     self._figure(_("Incidents not resolved"), "IncidentView", ("status", FilterNotEqual, "resolved"))

@@ -13,10 +13,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app import clock
+from app import clock, monitoring
 from app.extensions import db
 from app.models import Complaint, RefundRequest, RefundType
-from app.policy import Conflict, PolicyError, ValidationFailed
+from app.policy import Conflict, NotAllowed, PolicyError, ValidationFailed
 from app.policy import refunds as policy
 from app.policy.authority import authority_of, levels_covered_by
 from app.policy.vocabulary import CONSIDERATIONS, LIABILITIES, REFUND_LEVELS, REFUND_STATUSES, label
@@ -206,6 +206,12 @@ def decide_and_save(refund: RefundRequest, decision: str, note: str | None) -> N
     try:
         policy.decide(db.session, refund, g.user, decision, note, clock.now())
         db.session.commit()
+    except NotAllowed:
+        db.session.rollback()
+        # 小额赠费监控: an approval the running total put beyond the user is kept for the audit.
+        if decision == "approve":
+            monitoring.record_refused_decision(refund.id, g.user)
+        raise
     except PolicyError:
         db.session.rollback()
         raise

@@ -94,3 +94,21 @@ def test_an_invalid_form_keeps_every_typed_value_and_shows_the_error_beside_the_
     expect_form_values(page, typed)
     screenshot(page, f"complaint-form-error-{field.replace('_', '-')}")
     assert saved_count(live_app, topic) == 0
+
+
+def test_the_form_shows_the_customers_history_as_the_phone_is_typed(page_as, screenshot):
+    page = page_as("agent1")
+    page.goto("/complaints/add")
+    fill_form(page, complaint_form("第一次来电", customer_phone="13812345678", received_at=""))
+    page.locator("#model_form [type=submit]").click()
+    expect(page.locator(".alert-success")).to_be_visible()
+
+    page.goto("/complaints/add")
+    history = page.locator("#customer-history")
+    expect(history).to_be_hidden()
+    page.locator("#customer_phone").fill("13812345678")
+    expect(history).to_be_visible()
+    expect(history.locator("#history-counts")).to_contain_text("该号码此前投诉 1 次,其中本月 1 次。")
+    expect(history.locator("#history-complaints a")).to_have_count(1)
+    expect(history).to_contain_text("第一次来电")
+    screenshot(page, "complaint-form-history")

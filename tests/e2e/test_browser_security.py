@@ -50,9 +50,9 @@ def watched(page):
     ("username", "paths"),
     [
         ("agent1", ["/", "/complaints/list/", "/complaints/show/{complaint}", "/complaints/add", "/refunds/add"]),
-        ("room1", ["/refund-inbox/list/", "/refund-inbox/decide/{refund}"]),
+        ("room1", ["/refund-inbox/list/", "/refund-inbox/decide/{refund}", "/refund-monitoring/"]),
         ("leader1", ["/audit/list/", "/outbox/list/"]),
-        ("admin", ["/users/list/", "/users/add", "/departments/add", "/swagger/v1"]),
+        ("admin", ["/users/list/", "/users/add", "/departments/add", "/monitoring-thresholds/add", "/swagger/v1"]),
     ],
 )
 def test_every_page_works_under_the_policy(page_as, hostile, username, paths):
