@@ -12,6 +12,7 @@ from app.models import AuditLog, Complaint, ComplaintEvent, RefundRequest
 from app.models.org import person_name
 from app.policy import PolicyError, flow
 from app.policy.vocabulary import ACTIONS, CALLBACKS, REFUND_STATUSES, label
+from app.views.formatting import yuan
 
 # Changes an action already tells on the timeline: the audit entry would repeat it.
 ACTION_FIELDS = {
@@ -57,6 +58,16 @@ def time_left(due: datetime, now: datetime) -> str:
         else _("%(hours)sh %(minutes)smin", hours=amount // 60, minutes=amount % 60)
     )
     return str(_("%(time)s left", time=text) if minutes >= 0 else _("overdue by %(time)s", time=text))
+
+
+def countdown_phrases() -> dict[str, str]:
+    """time_left's phrases with {placeholders}, for the page's live countdown (countdown.js)."""
+    return {
+        "days": str(_("%(days)sd %(hours)sh", days="{days}", hours="{hours}")),
+        "hours": str(_("%(hours)sh %(minutes)smin", hours="{hours}", minutes="{minutes}")),
+        "left": str(_("%(time)s left", time="{time}")),
+        "overdue": str(_("overdue by %(time)s", time="{time}")),
+    }
 
 
 def _name(user) -> str:
@@ -118,7 +129,7 @@ def timeline(complaint: Complaint) -> list[Step]:
         steps.append(
             Step(
                 refund.created_on,
-                str(_("Refund of ¥%(amount)s requested", amount=refund.amount)),
+                str(_("Refund of ¥%(amount)s requested", amount=f"{refund.amount:,.2f}")),
                 _name(refund.requested_by),
                 refund.note or "",
                 "refund",
@@ -128,7 +139,13 @@ def timeline(complaint: Complaint) -> list[Step]:
             steps.append(
                 Step(
                     refund.decided_at,
-                    f"{_('Refund')} ¥{refund.amount}: {label(REFUND_STATUSES, refund.status)}",
+                    str(
+                        _(
+                            "Refund of %(amount)s: %(status)s",
+                            amount=yuan(refund.amount),
+                            status=label(REFUND_STATUSES, refund.status),
+                        )
+                    ),
                     _name(refund.decided_by),
                     refund.decision_note or "",
                     "refund",
@@ -170,6 +187,7 @@ def story(complaint: Complaint, user) -> dict:
         "now": now,
         "holder": holder(complaint),
         "deadlines": deadlines(complaint),
+        "countdown": countdown_phrases(),
         "timeline": timeline(complaint),
         "actions": actions,
         "dispatch": workflow.open_dispatch(complaint),
