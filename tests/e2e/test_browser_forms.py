@@ -178,3 +178,16 @@ def test_rejecting_a_refund_asks_first(live_app, page_as):
     expect(manager.locator(".alert-success")).to_contain_text("已驳回")
     open_menu(agent, "投诉处理", "退费申请")
     expect(agent.locator("table tr", has_text="¥250.00")).to_contain_text("已驳回")
+
+
+def test_the_department_to_dispatch_to_is_found_by_searching(live_app, page_as, screenshot):
+    page = page_as("agent1")
+    pk = record(page, live_app, "派单时搜索部门的投诉")
+    page.goto(f"/complaints/show/{pk}")
+    search = picker(page, "dispatch-department")
+    search.fill("网维")
+    expect(options(page)).to_have_text(["网维中心"])
+    options(page).first.click()
+    screenshot(page, "complaint-dispatch-picker")
+    page.get_by_role("button", name="派单").click()
+    expect(page.locator(".panel-title .label-info").first).to_have_text("已派单")
