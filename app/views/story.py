@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_appbuilder.security.sqla.models import User
 from flask_babel import lazy_gettext as _
 from sqlalchemy import select
 
@@ -155,13 +156,20 @@ def timeline(complaint: Complaint) -> list[Step]:
         select(AuditLog)
         .where(AuditLog.table_name == "complaint", AuditLog.row_id == complaint.id)
         .order_by(AuditLog.id)
-    )
+    ).all()
+    # The log keeps user names; the page names the people (a job's or script's name stays as it is).
+    usernames = {entry.user for entry in audit}
+    people = {
+        user.username: person_name(user)
+        for user in db.session.scalars(select(User).where(User.username.in_(usernames)))
+    }
     for entry in audit:
+        entry_user = people.get(entry.user, entry.user)
         fields = sorted(set(entry.changes) - ACTION_FIELDS)
         if entry.action == "create":
-            steps.append(Step(entry.created_on, str(_("Received")), entry.user, "", "audit"))
+            steps.append(Step(entry.created_on, str(_("Received")), entry_user, "", "audit"))
         elif fields:
-            steps.append(Step(entry.created_on, str(_("Edited")), entry.user, ", ".join(fields), "audit"))
+            steps.append(Step(entry.created_on, str(_("Edited")), entry_user, ", ".join(fields), "audit"))
     return sorted(steps, key=lambda step: step.at)
 
 
