@@ -22,6 +22,7 @@ ROLES = [
 def test_each_role_sees_its_own_menu_and_reaches_nothing_else(page_as, screenshot, username, shown, hidden, url, title):
     page = page_as(username)
     expect(page.locator("h2 + p")).to_contain_text(FULL_NAMES[username])
+    expect(page.locator(".navbar-right")).to_contain_text(FULL_NAMES[username])
     for entry in shown:
         expect(menu(page).filter(has_text=exactly(entry))).to_be_visible()
     for entry in hidden:
