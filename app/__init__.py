@@ -42,11 +42,13 @@ def create_app(config: type | None = None, **overrides) -> Flask:
         )
         from app.policy import hooks  # noqa: F401  the policy backstop on every flush
         from app.views import register_views
+        from app.views.errors import register_error_pages
         from app.views.formatting import register_template_helpers
 
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(flask_app, db.session)
         register_views(appbuilder)
         register_template_helpers(flask_app)
+        register_error_pages(flask_app)
     cli.register(flask_app)
     return flask_app

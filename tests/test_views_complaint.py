@@ -48,11 +48,42 @@ def test_agent_records_a_complaint_by_form(app, login):
         assert complaint.received_at.isoformat() == "2026-11-20T01:30:00+00:00"
 
 
-def test_the_form_shows_neither_receiver_nor_number_as_inputs(app, login):
-    page = login("agent1").web.get("/complaints/add").get_data(as_text=True)
+def test_the_form_shows_the_receiving_side_but_takes_it_from_the_session_only(app, login):
+    """首问负责制: the receiver and the receiving department are shown, read-only; a value
+    posted for them is ignored, on add and on edit."""
+    agent = login("agent1")
+    page = agent.web.get("/complaints/add").get_data(as_text=True)
     assert 'name="topic"' in page
-    for field in ("receiver", "receiving_department", "number", "status", "escalated"):
+    for field, shown in (("receiver", "陈晓敏"), ("receiving_department", "10086 A班组")):
+        assert f'id="{field}"' in page and f'value="{shown}"' in page
+        assert page.count("readonly") >= 2
+    for field in ("number", "status", "escalated"):
         assert f'name="{field}"' not in page
+
+    forged = {"receiver": str(agent_id(app, "room1")), "receiving_department": str(department_id(app, "NET"))}
+    assert post_form(agent, form_data(app, **forged)).status_code == 302
+    with app.app_context():
+        complaint = db.session.query(Complaint).one()
+        pk = complaint.id
+    edited = post_form(
+        agent,
+        form_data(app, topic="改过的主题", received_at="2026-11-20T09:30", **forged),
+        url=f"/complaints/edit/{pk}",
+    )
+    assert edited.status_code == 302
+    page = agent.web.get(f"/complaints/edit/{pk}").get_data(as_text=True)
+    assert 'value="陈晓敏"' in page
+    with app.app_context():
+        complaint = db.session.get(Complaint, pk)
+        assert complaint.topic == "改过的主题"
+        assert (complaint.receiver.username, complaint.receiving_department.code) == ("agent1", "CSC-HOT-A")
+
+
+def agent_id(app, username: str) -> int:
+    from flask_appbuilder.security.sqla.models import User
+
+    with app.app_context():
+        return db.session.query(User.id).filter_by(username=username).scalar()
 
 
 # The same bad values the API refuses (test_api_complaint.BAD_VALUES), typed into the form.

@@ -88,6 +88,7 @@ def test_the_timeline_tells_refunds_and_edits(app, login):
     story = page(agent, f"/complaints/show/{complaint}")
     assert "Received" in story and "Edited" in story and "topic" in story
     assert "Refund of ¥30.00 requested" in story
+    assert "陈晓敏" in story and ">agent1<" not in story  # people by name, not user name
 
 
 @pytest.mark.parametrize(

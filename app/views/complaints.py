@@ -15,6 +15,7 @@ from wtforms.validators import InputRequired, Optional
 from app import clock, history, suggestions
 from app.extensions import db
 from app.models import Category, Complaint, Department
+from app.models.org import person_name
 from app.policy import PolicyError, ValidationFailed, deadlines
 from app.policy import complaints as policy
 from app.policy.fast import CONFLICT_CHECKLIST
@@ -33,7 +34,7 @@ from app.policy.vocabulary import (
 )
 from app.security import API_METHOD_PERMISSIONS, COMPLAINT, RESOURCE_PERMISSIONS, current_viewer
 from app.views import actions, export
-from app.views.fields import AmountField, LocalDateTimeField, choice_field
+from app.views.fields import AmountField, CheckedTextField, LocalDateTimeField, NumberWidget, ShownField, choice_field
 from app.views.filters import (
     DispatchedToMyDepartment,
     DispatchOverdueAtMyDepartment,
@@ -112,7 +113,37 @@ WRITABLE = [
     "temporary_plan",
 ]
 
+# The form's fields: what is typed, and the first-contact side (首问), shown but set by the system.
+FORM_COLUMNS = [*WRITABLE[: WRITABLE.index("received_at") + 1], "receiver", "receiving_department"]
+FORM_COLUMNS += [name for name in WRITABLE if name not in FORM_COLUMNS]
+
+
+def _receiver(user) -> str:
+    return person_name(user if user is not None else g.user)
+
+
+def _receiving_department(department) -> str:
+    if department is None:
+        profile = getattr(g.user, "profile", None)
+        department = profile.department if profile is not None else None
+    return department.name if department is not None else ""
+
+
 FORM_FIELDS = {
+    "receiver": ShownField(LABELS["receiver"], _receiver),
+    "receiving_department": ShownField(
+        LABELS["receiving_department"],
+        _receiving_department,
+        description=_("The first-contact side: set when the complaint is recorded, never changed."),
+    ),
+    "customer_phone": CheckedTextField(
+        LABELS["customer_phone"],
+        policy.MOBILE_NUMBER,
+        _("Give an 11-digit mainland mobile number, such as 13800138000."),
+        input_mode="numeric",
+        validators=[InputRequired()],
+        render_kw={"autocomplete": "tel", "maxlength": 11},
+    ),
     "channel": choice_field(LABELS["channel"], CHANNELS, required=True),
     "source": choice_field(
         LABELS["source"],
@@ -132,7 +163,9 @@ FORM_FIELDS = {
     "customer_prepaid": BooleanField(LABELS["customer_prepaid"]),
     "lawsuit": BooleanField(LABELS["lawsuit"]),
     **{item: BooleanField(LABELS[item]) for item in CONFLICT_CHECKLIST},
-    "joint_complainants": IntegerField(LABELS["joint_complainants"], default=1, validators=[InputRequired()]),
+    "joint_complainants": IntegerField(
+        LABELS["joint_complainants"], default=1, validators=[InputRequired()], widget=NumberWidget()
+    ),
 }
 
 
@@ -271,14 +304,13 @@ class ComplaintView(ComplaintPolicy, PolicyFormMixin, ModelView):
     }
     add_template = "complaints/add.html"
     list_template = "complaints/list.html"
-    add_columns = WRITABLE
-    edit_columns = WRITABLE
+    add_columns = FORM_COLUMNS
+    edit_columns = FORM_COLUMNS
     add_form_extra_fields = FORM_FIELDS
     edit_form_extra_fields = FORM_FIELDS
     validators_columns = {
         "topic": [InputRequired()],
         "summary": [InputRequired()],
-        "customer_phone": [InputRequired()],
         "disputed_amount": [Optional()],
     }
 

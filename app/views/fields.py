@@ -1,8 +1,10 @@
 """Form fields that speak the policy's types: local times, yuan amounts, coded choices."""
 
+import re
+
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, Select2Widget
 from flask_babel import lazy_gettext as _
-from wtforms import Field, SelectField
+from wtforms import Field, SelectField, StringField
 
 from app import clock
 from app.policy.complaints import parse_amount
@@ -75,3 +77,45 @@ def choice_field(title, vocabulary: dict, *, required: bool, description="") -> 
         validate_choice=False,
         widget=Select2Widget(),
     )
+
+
+class ShownField(Field):
+    """Shown in the form but never taken from it: what the system sets, such as the receiver
+    (首问负责制: set at creation, never changed). ``describe(value)`` gives the text; ``value``
+    is None on a new row."""
+
+    widget = BS3TextFieldWidget()
+
+    def __init__(self, label, describe, **kwargs):
+        render_kw = {"readonly": True, "tabindex": "-1", **kwargs.pop("render_kw", {})}
+        super().__init__(label, render_kw=render_kw, **kwargs)
+        self.describe = describe
+
+    def process_formdata(self, valuelist):
+        pass
+
+    def populate_obj(self, obj, name):
+        pass
+
+    def _value(self):
+        return self.describe(self.object_data)
+
+
+class CheckedTextField(StringField):
+    """Text checked as it is typed (forms.js) against the policy's own pattern; the policy checks
+    it again on save."""
+
+    widget = BS3TextFieldWidget()
+
+    def __init__(self, label, pattern: re.Pattern, message, input_mode: str = "text", **kwargs):
+        render_kw = {
+            "data-pattern": pattern.pattern,
+            "data-message": message,
+            "inputmode": input_mode,
+            **kwargs.pop("render_kw", {}),
+        }
+        super().__init__(label, render_kw=render_kw, **kwargs)
+
+
+class NumberWidget(BS3TextFieldWidget):
+    input_type = "number"

@@ -30,8 +30,12 @@ class HandlingGroupView(ModelView):
         "lead_department": _("Lead department"),
         "meeting_at": _("Meeting at"),
         "created_on": _("Created"),
+        "assessment": _("Front-line pressure and preliminary severity assessment"),
+        "members": _("Members"),
+        "minutes": _("Minutes"),
     }
     list_columns = ["id", "complaint", "incident", "lead_department", "meeting_at", "created_on"]
+    search_columns = ["complaint", "incident", "lead_department", "meeting_at", "created_on"]
     formatters_columns = {"meeting_at": clock.format_local, "created_on": clock.format_local}
 
     @expose("/show/<pk>")

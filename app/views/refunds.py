@@ -16,6 +16,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app import clock, monitoring
 from app.extensions import db
 from app.models import Complaint, RefundRequest, RefundType
+from app.models.org import person_name
 from app.policy import Conflict, NotAllowed, PolicyError, ValidationFailed
 from app.policy import refunds as policy
 from app.policy.authority import authority_of, levels_covered_by
@@ -23,6 +24,7 @@ from app.policy.vocabulary import CONSIDERATIONS, LIABILITIES, REFUND_LEVELS, RE
 from app.security import API_METHOD_PERMISSIONS, REFUND, REFUND_INBOX, RESOURCE_PERMISSIONS, current_viewer
 from app.views.fields import AmountField, choice_field
 from app.views.filters import VisibleRows
+from app.views.formatting import or_blank, yuan
 from app.views.mixins import PolicyApiMixin, PolicyFormMixin
 from app.views.schemas import Amount, Code, RelatedId, Time
 
@@ -45,13 +47,17 @@ LABELS = {
 }
 
 FORMATTERS = {
-    "amount": lambda value: "" if value is None else f"¥{value:,.2f}",
+    "amount": yuan,
     "liability": lambda code: label(LIABILITIES, code),
     "considerations": lambda codes: "、".join(label(CONSIDERATIONS, code) for code in (codes or "").split(",") if code),
     "status": lambda code: label(REFUND_STATUSES, code),
     "required_level": lambda code: label(REFUND_LEVELS, code),
     "decided_at": clock.format_local,
     "created_on": clock.format_local,
+    "requested_by": person_name,
+    "decided_by": person_name,
+    "decision_note": or_blank,
+    "note": or_blank,
 }
 
 

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_appbuilder.security.sqla.models import User
 from flask_babel import lazy_gettext as _
 from sqlalchemy import select
 
@@ -12,6 +13,7 @@ from app.models import AuditLog, Complaint, ComplaintEvent, RefundRequest
 from app.models.org import person_name
 from app.policy import PolicyError, flow
 from app.policy.vocabulary import ACTIONS, CALLBACKS, REFUND_STATUSES, label
+from app.views.formatting import yuan
 
 # Changes an action already tells on the timeline: the audit entry would repeat it.
 ACTION_FIELDS = {
@@ -57,6 +59,16 @@ def time_left(due: datetime, now: datetime) -> str:
         else _("%(hours)sh %(minutes)smin", hours=amount // 60, minutes=amount % 60)
     )
     return str(_("%(time)s left", time=text) if minutes >= 0 else _("overdue by %(time)s", time=text))
+
+
+def countdown_phrases() -> dict[str, str]:
+    """time_left's phrases with {placeholders}, for the page's live countdown (countdown.js)."""
+    return {
+        "days": str(_("%(days)sd %(hours)sh", days="{days}", hours="{hours}")),
+        "hours": str(_("%(hours)sh %(minutes)smin", hours="{hours}", minutes="{minutes}")),
+        "left": str(_("%(time)s left", time="{time}")),
+        "overdue": str(_("overdue by %(time)s", time="{time}")),
+    }
 
 
 def _name(user) -> str:
@@ -118,7 +130,7 @@ def timeline(complaint: Complaint) -> list[Step]:
         steps.append(
             Step(
                 refund.created_on,
-                str(_("Refund of ¥%(amount)s requested", amount=refund.amount)),
+                str(_("Refund of ¥%(amount)s requested", amount=f"{refund.amount:,.2f}")),
                 _name(refund.requested_by),
                 refund.note or "",
                 "refund",
@@ -128,7 +140,13 @@ def timeline(complaint: Complaint) -> list[Step]:
             steps.append(
                 Step(
                     refund.decided_at,
-                    f"{_('Refund')} ¥{refund.amount}: {label(REFUND_STATUSES, refund.status)}",
+                    str(
+                        _(
+                            "Refund of %(amount)s: %(status)s",
+                            amount=yuan(refund.amount),
+                            status=label(REFUND_STATUSES, refund.status),
+                        )
+                    ),
                     _name(refund.decided_by),
                     refund.decision_note or "",
                     "refund",
@@ -138,13 +156,20 @@ def timeline(complaint: Complaint) -> list[Step]:
         select(AuditLog)
         .where(AuditLog.table_name == "complaint", AuditLog.row_id == complaint.id)
         .order_by(AuditLog.id)
-    )
+    ).all()
+    # The log keeps user names; the page names the people (a job's or script's name stays as it is).
+    usernames = {entry.user for entry in audit}
+    people = {
+        user.username: person_name(user)
+        for user in db.session.scalars(select(User).where(User.username.in_(usernames)))
+    }
     for entry in audit:
+        entry_user = people.get(entry.user, entry.user)
         fields = sorted(set(entry.changes) - ACTION_FIELDS)
         if entry.action == "create":
-            steps.append(Step(entry.created_on, str(_("Received")), entry.user, "", "audit"))
+            steps.append(Step(entry.created_on, str(_("Received")), entry_user, "", "audit"))
         elif fields:
-            steps.append(Step(entry.created_on, str(_("Edited")), entry.user, ", ".join(fields), "audit"))
+            steps.append(Step(entry.created_on, str(_("Edited")), entry_user, ", ".join(fields), "audit"))
     return sorted(steps, key=lambda step: step.at)
 
 
@@ -170,6 +195,7 @@ def story(complaint: Complaint, user) -> dict:
         "now": now,
         "holder": holder(complaint),
         "deadlines": deadlines(complaint),
+        "countdown": countdown_phrases(),
         "timeline": timeline(complaint),
         "actions": actions,
         "dispatch": workflow.open_dispatch(complaint),

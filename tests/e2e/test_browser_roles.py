@@ -22,6 +22,7 @@ ROLES = [
 def test_each_role_sees_its_own_menu_and_reaches_nothing_else(page_as, screenshot, username, shown, hidden, url, title):
     page = page_as(username)
     expect(page.locator("h2 + p")).to_contain_text(FULL_NAMES[username])
+    expect(page.locator(".navbar-right")).to_contain_text(FULL_NAMES[username])
     for entry in shown:
         expect(menu(page).filter(has_text=exactly(entry))).to_be_visible()
     for entry in hidden:
@@ -31,10 +32,13 @@ def test_each_role_sees_its_own_menu_and_reaches_nothing_else(page_as, screensho
         expect(page.locator(".navbar .dropdown-menu a").filter(has_text=exactly("投诉工单"))).to_be_visible()
     screenshot(page, f"home-{username}")
 
-    # FAB answers 403 to a signed-in user without the permission.
+    # A signed-in user without the permission gets the app's own 403 page, menu and all.
     response = page.goto(url)
     assert response.status == 403
-    expect(page.locator("body")).not_to_contain_text(title)
+    expect(page.locator("#error-page .panel-title")).to_have_text("403 · 拒绝访问")
+    expect(page.locator("#error-page")).to_contain_text("您没有打开此页面的权限")
+    expect(menu(page).first).to_be_visible()
+    expect(page.locator("#error-page")).not_to_contain_text(title)
     expect(page.locator("table, form")).to_have_count(0)
     if username == "agent1":
         screenshot(page, "forbidden")

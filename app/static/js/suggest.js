@@ -1,6 +1,7 @@
 // While an agent types a topic, offer the topics already used for the same problem
 // and similar recent complaints, so that the same content gets the same topic (§4).
 (function () {
+  var texts = document.currentScript.dataset;
   var topic = document.getElementById("topic");
   var category = document.getElementById("category");
   if (!topic || !category) { return; }
@@ -22,7 +23,7 @@
       option.textContent = item.topic + " (" + item.count + ")";
       list.appendChild(option);
     });
-    similar.textContent = "";
+    similar.textContent = data.similar.length ? texts.similar + " " : "";
     data.similar.forEach(function (item) {
       var link = document.createElement("a");
       link.href = "/complaints/show/" + item.id;
