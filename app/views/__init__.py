@@ -18,6 +18,7 @@ from app.views.incidents import IncidentApi, IncidentView
 from app.views.notices import EmailTemplateView, OutboxApi, OutboxView
 from app.views.org import DepartmentApi, DepartmentView, StaffView, TeamMemberView, TeamView
 from app.views.refunds import RefundApi, RefundInboxView, RefundView
+from app.views.search import ComplaintSearchView
 
 
 def register_views(appbuilder) -> None:
@@ -79,6 +80,7 @@ def register_views(appbuilder) -> None:
         **organisation,
     )
     appbuilder.add_view_no_menu(TeamMemberView)
+    appbuilder.add_view_no_menu(ComplaintSearchView)
     for api in (
         ComplaintApi,
         DepartmentApi,

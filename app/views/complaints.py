@@ -13,10 +13,12 @@ from wtforms import BooleanField, IntegerField
 from wtforms.validators import InputRequired, Optional
 
 from app import clock, suggestions
+from app import search as complaint_search
 from app.extensions import db
 from app.models import Category, Complaint, Department
 from app.policy import PolicyError, ValidationFailed, deadlines
 from app.policy import complaints as policy
+from app.policy import search as search_policy
 from app.policy.fast import CONFLICT_CHECKLIST
 from app.policy.vocabulary import (
     CAUSES,
@@ -38,6 +40,7 @@ from app.views.filters import DispatchedToMyDepartment, Overdue, ReceivedByMe, V
 from app.views.formatting import or_blank, yes_no, yuan
 from app.views.mixins import PolicyApiMixin, PolicyFormMixin, flash_policy_error
 from app.views.schemas import Amount, Code, RelatedId, Time
+from app.views.search import page_argument
 from app.views.story import story
 
 LABELS = {
@@ -422,6 +425,7 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
         **API_METHOD_PERMISSIONS,
         **{name: "act" for name in ("dispatch", "respond", "urge", "escalate", "resolve", "close", "reopen")},
         "suggest": "list",
+        "search": "list",
     }
     include_route_methods = {
         "get",
@@ -430,6 +434,7 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
         "put",
         "info",
         "suggest",
+        "search",
         *("dispatch", "respond", "urge", "escalate", "resolve", "close", "reopen"),
     }
     base_filters = [["id", VisibleRows, None]]
@@ -483,6 +488,28 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
             int(category) if category.isdigit() else None, request.args.get("topic", "")[:200], current_viewer()
         )
         return self.response(200, **result)
+
+    @expose("/search", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("list")
+    def search(self):
+        """The search box: ``?text=<number, phone or text>&page=<n>``, newest first, among the visible rows.
+
+        ``text``, not ``q``: throughout the API ``q`` is Rison, and a search text is not."""
+        try:
+            results = complaint_search.search(request.args.get("text", ""), current_viewer(), page_argument())
+        except PolicyError as error:
+            return self.policy_error_response(error)
+        return self.response(
+            200,
+            count=min(results.found, search_policy.RESULT_LIMIT),
+            more=results.more_than_limit,
+            page=results.page,
+            pages=results.pages,
+            ids=[row.id for row in results.rows],
+            result=[self.output_schema.dump(row) for row in results.rows],
+        )
 
     def _act(self, pk: int, action: str):
         return self.act_on(pk, lambda item, body: actions.perform(item, action, actions.parse(action, body)))
