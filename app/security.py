@@ -35,7 +35,7 @@ EMAIL_TEMPLATE = "EmailTemplate"
 # drops at every sync the permissions one of the two does not list.
 CRUD = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
 RESOURCE_PERMISSIONS = {
-    COMPLAINT: ["can_list", "can_show", "can_add", "can_edit", "can_act"],
+    COMPLAINT: ["can_list", "can_show", "can_add", "can_edit", "can_act", "can_import"],
     DEPARTMENT: CRUD,
     CATEGORY: CRUD,
     REFUND_TYPE: CRUD,
@@ -83,6 +83,7 @@ MENU_DEPARTMENT_QUEUE = "Dispatched to my department"
 MENU_OVERDUE = "Overdue complaints"
 MENU_REFUND_INBOX = "Approvals inbox"
 MENU_EMAIL_TEMPLATES = "Email templates"
+MENU_IMPORT = "Import complaints"
 
 _READ = ("can_list", "can_show")
 
@@ -140,6 +141,9 @@ ROOM_MANAGER_PERMISSIONS = [
     *_grant(APPRAISAL, ("can_add", "can_decide")),
     # §5: managers convene temporary handling groups, send their notices and minutes.
     (HANDLING_GROUP, "can_act"),
+    # Bulk import of the 10086 export, into the manager's own department (app.policy.imports).
+    (COMPLAINT, "can_import"),
+    (MENU_IMPORT, "menu_access"),
 ]
 CENTER_MANAGER_PERMISSIONS = [*ROOM_MANAGER_PERMISSIONS]
 # §8: the audit log is read by company leadership (and Admin). So is the outbox
@@ -179,6 +183,7 @@ WORK_VIEWS = {
     MENU_REFUND_INBOX,
     MENU_ALERTS,
     MENU_APPRAISALS,
+    MENU_IMPORT,
 }
 
 

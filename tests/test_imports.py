@@ -191,3 +191,113 @@ def test_row_and_size_limits_are_settings(app, tmp_path, monkeypatch):
 def test_room_managers_and_above_import(app, tmp_path, user, allowed):
     result = _import_cli(app, tmp_path, csv_bytes(_rows(1)), "export.csv", user=user)
     assert (result.exit_code == 0) is allowed, result.output
+
+
+# The browser: upload → preview → confirm ---------------------------------------------------
+
+PAGE = "/complaints/import/"
+
+
+def _upload(client, content, name="export.csv"):
+    return client.web.post(
+        PAGE, data={"file": (io.BytesIO(content), name)}, content_type="multipart/form-data", query_string={"_l_": "en"}
+    )
+
+
+def _token(html: str) -> str:
+    import re
+
+    return re.search(r'name="token" value="([^"]+)"', html).group(1)
+
+
+def test_the_preview_names_every_bad_row_and_offers_no_import(app, login):
+    before = complaint_count(app)
+    rows = _rows(3, {0: {"客户号码": "123"}, 2: {"投诉内容": ""}})
+    page = _upload(login("room1"), csv_bytes(rows))
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "2 of 3 rows are invalid" in html
+    assert "<td>2</td>" in html and "<td>4</td>" in html and "<td>3</td>" not in html
+    assert "客户号码: Give an 11-digit mainland mobile number" in html
+    assert 'name="token"' not in html
+    assert complaint_count(app) == before
+
+
+def test_a_good_file_is_previewed_then_imported_on_confirmation(app, login):
+    room = login("room1")
+    before = complaint_count(app)
+    html = _upload(room, xlsx_bytes(_rows(2)), "export.xlsx").get_data(as_text=True)
+    assert "All 2 rows are valid" in html
+    assert complaint_count(app) == before  # the preview saves nothing
+    done = room.web.post(f"{PAGE}confirm", data={"token": _token(html)}, query_string={"_l_": "en"})
+    assert done.status_code == 302 and "/complaints/mine/" in done.headers["Location"]
+    assert complaint_count(app) == before + 2
+    again = room.web.post(f"{PAGE}confirm", data={"token": _token(html)}, query_string={"_l_": "en"})
+    assert again.status_code == 302 and complaint_count(app) == before + 2  # a token imports once
+
+
+def test_another_user_cannot_confirm_my_upload(app, login):
+    html = _upload(login("room1"), csv_bytes(_rows(1))).get_data(as_text=True)
+    before = complaint_count(app)
+    login("center1").web.post(f"{PAGE}confirm", data={"token": _token(html)})
+    assert complaint_count(app) == before
+
+
+def test_a_large_file_is_imported_by_a_job_with_progress(app, login, work, monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_INLINE_ROWS", 2)
+    room = login("room1")
+    before = complaint_count(app)
+    html = _upload(room, csv_bytes(_rows(3))).get_data(as_text=True)
+    done = room.web.post(f"{PAGE}confirm", data={"token": _token(html)})
+    assert done.status_code == 302 and "/progress/" in done.headers["Location"]
+    progress_page = room.web.get(done.headers["Location"]).get_data(as_text=True)
+    assert "import_progress.js" in progress_page and "onclick" not in progress_page
+    status_url = done.headers["Location"].replace("/progress/", "/status/")
+    assert room.web.get(status_url).get_json()["state"] == "queued"
+    assert login("center1").web.get(status_url).status_code == 404  # not theirs
+    work()
+    status = room.web.get(status_url, query_string={"_l_": "en"}).get_json()
+    assert status["state"] == "finished" and status["done"] == 3 and status["message"] == "Imported 3 complaints."
+    assert complaint_count(app) == before + 3
+
+
+def test_a_frontline_agent_cannot_import(app, login):
+    assert login("agent1").web.get(PAGE).status_code == 403
+    assert _upload(login("agent1"), csv_bytes(_rows(1))).status_code == 403
+
+
+def test_the_upload_page_documents_the_columns_and_offers_the_template(app, login):
+    html = login("room1").web.get(PAGE).get_data(as_text=True)
+    assert all(header in html for header in HEADER)
+    template = login("room1").web.get(f"{PAGE}template")
+    assert template.status_code == 200
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(template.data)).active
+    assert [cell.value for cell in sheet[1]][: len(HEADER)] == HEADER
+
+
+def test_the_api_imports_all_or_nothing(app, login):
+    room = login("room1")
+    before = complaint_count(app)
+    bad = room.post(
+        f"{API}import",
+        data={"file": (io.BytesIO(csv_bytes(_rows(3, {1: {"客户号码": "123"}}))), "export.csv")},
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 422
+    assert list(bad.get_json()["message"]["rows"]) == ["3"]
+    assert "客户号码" in bad.get_json()["message"]["rows"]["3"]
+    assert complaint_count(app) == before
+    good = room.post(
+        f"{API}import", data={"file": (io.BytesIO(csv_bytes(_rows(2))), "export.csv")}, content_type="multipart/form-data"
+    )
+    assert good.status_code == 201 and good.get_json()["count"] == 2
+    assert complaint_count(app) == before + 2
+    refused = login("agent1").post(
+        f"{API}import", data={"file": (io.BytesIO(csv_bytes(_rows(1))), "export.csv")}, content_type="multipart/form-data"
+    )
+    assert refused.status_code == 403
+
+
+API = "/api/v1/complaint/"

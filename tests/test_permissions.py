@@ -69,10 +69,11 @@ READ_ALERTS |= {
     ("Temporary handling groups", "menu_access"),
 }
 APPRAISE = {("Appraisal", "can_add"), ("Appraisal", "can_decide"), ("HandlingGroup", "can_act")}
-WORK = COMPLAINT_WORK | REQUEST_REFUNDS | DECIDE_REFUNDS | READ_ALERTS | APPRAISE
+IMPORT = {("Complaint", "can_import"), ("Import complaints", "menu_access")}
+WORK = COMPLAINT_WORK | REQUEST_REFUNDS | DECIDE_REFUNDS | READ_ALERTS | APPRAISE | IMPORT
 FRONTLINE = OWN_ACCOUNT | READ_ORGANISATION | ORGANISATION_MENUS | COMPLAINT_WORK | REQUEST_REFUNDS | READ_ALERTS
 # §2.5: room managers and above decide refunds.
-ROOM_MANAGER = FRONTLINE | DECIDE_REFUNDS | APPRAISE
+ROOM_MANAGER = FRONTLINE | DECIDE_REFUNDS | APPRAISE | IMPORT
 CENTER_MANAGER = ROOM_MANAGER
 LEADERSHIP = CENTER_MANAGER | {("AuditLog", "can_list"), ("AuditLog", "can_show"), ("Audit log", "menu_access")}
 LEADERSHIP |= {("Outbox", "can_list"), ("Outbox", "can_show"), ("Notice outbox", "menu_access")}

@@ -34,3 +34,33 @@ def scan() -> dict[str, int]:
     """Every periodic check, once, as of now (RQ's cron enqueues this every minute)."""
     with worker_app().app_context():
         return checks.run(clock.now())
+
+
+# Rows between two progress reports of an import.
+IMPORT_PROGRESS_EVERY = 10
+
+
+def import_complaints(content: bytes, filename: str, user_id: int) -> dict:
+    """Import a confirmed 10086 export for ``user_id``, reporting progress in the job's meta."""
+    from flask_appbuilder.security.sqla.models import User
+    from rq import get_current_job
+
+    from app import imports
+    from app.extensions import db
+
+    job = get_current_job()
+
+    def progress(done: int) -> None:
+        if job is not None and (done % IMPORT_PROGRESS_EVERY == 0 or done == job.meta.get("total")):
+            job.meta["done"] = done
+            job.save_meta()
+
+    with worker_app().app_context():
+        try:
+            rows = imports.load(content, filename)
+            ids = imports.run(rows, db.session.get(User, user_id), progress)
+        except imports.RowsInvalid as error:
+            return {"imported": 0, "errors": [[line, imports.describe(errors)] for line, errors in error.rows.items()]}
+        finally:
+            db.session.remove()
+        return {"imported": len(ids)}

@@ -14,6 +14,7 @@ from app.views.complaints import (
     OverdueComplaintsView,
 )
 from app.views.groups import HandlingGroupView
+from app.views.imports import ComplaintImportView
 from app.views.incidents import IncidentApi, IncidentView
 from app.views.notices import EmailTemplateView, OutboxApi, OutboxView
 from app.views.org import DepartmentApi, DepartmentView, StaffView, TeamMemberView, TeamView
@@ -42,6 +43,9 @@ def register_views(appbuilder) -> None:
     )
     appbuilder.add_view(
         OverdueComplaintsView, security.MENU_OVERDUE, label=_("Overdue complaints"), icon="fa-clock-o", **work
+    )
+    appbuilder.add_view(
+        ComplaintImportView, security.MENU_IMPORT, label=_("Import complaints"), icon="fa-upload", **work
     )
     appbuilder.add_view(AlertView, security.MENU_ALERTS, label=_("Alerts"), icon="fa-bell", **work)
     appbuilder.add_view(IncidentView, security.MENU_INCIDENTS, label=_("Incidents"), icon="fa-bolt", **work)

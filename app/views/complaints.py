@@ -12,7 +12,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, IntegerField
 from wtforms.validators import InputRequired, Optional
 
-from app import clock, suggestions
+from app import clock, imports, suggestions
 from app import search as complaint_search
 from app.extensions import db
 from app.models import Category, Complaint, Department
@@ -20,6 +20,7 @@ from app.policy import PolicyError, ValidationFailed, deadlines
 from app.policy import complaints as policy
 from app.policy import search as search_policy
 from app.policy.fast import CONFLICT_CHECKLIST
+from app.policy.imports import may_import
 from app.policy.vocabulary import (
     CAUSES,
     CHANNELS,
@@ -426,6 +427,7 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
         **{name: "act" for name in ("dispatch", "respond", "urge", "escalate", "resolve", "close", "reopen")},
         "suggest": "list",
         "search": "list",
+        "import_file": "import",
     }
     include_route_methods = {
         "get",
@@ -435,6 +437,7 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
         "info",
         "suggest",
         "search",
+        "import_file",
         *("dispatch", "respond", "urge", "escalate", "resolve", "close", "reopen"),
     }
     base_filters = [["id", VisibleRows, None]]
@@ -510,6 +513,33 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
             ids=[row.id for row in results.rows],
             result=[self.output_schema.dump(row) for row in results.rows],
         )
+
+    @expose("/import", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("import")
+    def import_file(self):
+        """Import the 10086 export (multipart ``file``, .csv or .xlsx) all or nothing; ``dry_run=1`` only checks.
+
+        201 ``{"count", "ids"}``; 422 ``{"message": {"rows": {"<row>": {"<header>": message}}}}`` and nothing saved.
+        """
+        if not may_import(role.name for role in g.user.roles):
+            return self.response(403, message=str(_("Room managers and above import complaints.")))
+        file = request.files.get("file")
+        if file is None or not file.filename:
+            return self.response_400(message=str(_("Send the file as multipart form data, named file.")))
+        try:
+            rows = imports.load(file.stream.read(imports.max_bytes() + 1), file.filename)
+            if any(row.errors for row in rows):
+                raise imports.RowsInvalid(rows)
+            if request.form.get("dry_run") in ("1", "true"):
+                return self.response(200, count=len(rows), ids=[])
+            ids = imports.run(rows, g.user)
+        except imports.RowsInvalid as error:
+            return self.response_422(message={"rows": {str(line): errors for line, errors in error.rows.items()}})
+        except PolicyError as error:
+            return self.policy_error_response(error)
+        return self.response(201, count=len(ids), ids=ids)
 
     def _act(self, pk: int, action: str):
         return self.act_on(pk, lambda item, body: actions.perform(item, action, actions.parse(action, body)))
