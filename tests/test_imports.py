@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models import AuditLog, Complaint, Incident
 from tests.helpers import complaint_count
 
+API = "/api/v1/complaint/"
 HEADER = ["客户号码", "投诉类别", "受理渠道", "投诉主题", "投诉内容", "受理时间"]
 
 
@@ -277,27 +278,24 @@ def test_the_upload_page_documents_the_columns_and_offers_the_template(app, logi
     assert [cell.value for cell in sheet[1]][: len(HEADER)] == HEADER
 
 
+def _post_file(client, content, **form):
+    data = {"file": (io.BytesIO(content), "export.csv"), **form}
+    return client.post(f"{API}import", data=data, content_type="multipart/form-data")
+
+
 def test_the_api_imports_all_or_nothing(app, login):
     room = login("room1")
     before = complaint_count(app)
-    bad = room.post(
-        f"{API}import",
-        data={"file": (io.BytesIO(csv_bytes(_rows(3, {1: {"客户号码": "123"}}))), "export.csv")},
-        content_type="multipart/form-data",
-    )
+    bad = _post_file(room, csv_bytes(_rows(3, {1: {"客户号码": "123"}})))
     assert bad.status_code == 422
     assert list(bad.get_json()["message"]["rows"]) == ["3"]
     assert "客户号码" in bad.get_json()["message"]["rows"]["3"]
     assert complaint_count(app) == before
-    good = room.post(
-        f"{API}import", data={"file": (io.BytesIO(csv_bytes(_rows(2))), "export.csv")}, content_type="multipart/form-data"
-    )
+    checked = _post_file(room, csv_bytes(_rows(2)), dry_run="1")
+    assert checked.status_code == 200 and checked.get_json() == {"count": 2, "ids": []}
+    assert complaint_count(app) == before
+    good = _post_file(room, csv_bytes(_rows(2)))
     assert good.status_code == 201 and good.get_json()["count"] == 2
     assert complaint_count(app) == before + 2
-    refused = login("agent1").post(
-        f"{API}import", data={"file": (io.BytesIO(csv_bytes(_rows(1))), "export.csv")}, content_type="multipart/form-data"
-    )
+    refused = _post_file(login("agent1"), csv_bytes(_rows(1)))
     assert refused.status_code == 403
-
-
-API = "/api/v1/complaint/"
