@@ -4,6 +4,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 from openpyxl import Workbook
 from sqlalchemy import select
 
@@ -63,8 +64,9 @@ def xlsx_bytes(rows, header=HEADER) -> bytes:
 def _import_cli(app, tmp_path, content, name="export.csv", *options, user="room1"):
     path = tmp_path / name
     path.write_bytes(content)
-    result = app.test_cli_runner().invoke(args=["complaints", "import", str(path), "--user", user, *options])
-    with app.app_context():
+    # Messages in English, so that tests read like the code (operators read Chinese, the default).
+    with app.app_context(), force_locale("en"):
+        result = app.test_cli_runner().invoke(args=["complaints", "import", str(path), "--user", user, *options])
         db.session.remove()
     return result
 
