@@ -82,9 +82,11 @@ def import_command(path: str, username: str, dry_run: bool) -> None:
         raise click.ClickException(f"{username} may not import complaints: room managers and above may.")
     file = Path(path)
     try:
-        rows = imports.load(file.read_bytes(), file.name)
+        rows, ignored = imports.load(file.read_bytes(), file.name)
     except PolicyError as error:
         raise click.ClickException(str(error)) from None
+    if ignored:
+        click.echo(f"Columns left out: {'、'.join(ignored)}")
     bad = [row for row in rows if row.errors]
     if not bad and not dry_run:
         with click.progressbar(length=len(rows), label="Importing") as bar:

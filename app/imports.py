@@ -101,8 +101,6 @@ def read(content: bytes, filename: str) -> tuple[list[str], list[tuple[int, list
         raise ValidationFailed({"file": _("The file holds no complaints.")})
     if missing := policy.missing_headers(header):
         raise ValidationFailed({"file": _("Columns missing: %(names)s.", names="、".join(missing))})
-    if unknown := policy.unknown_headers(header):
-        raise ValidationFailed({"file": _("Columns not known: %(names)s.", names="、".join(unknown))})
     return header, rows
 
 
@@ -232,9 +230,11 @@ def preview(header: list[str], rows: list[tuple[int, list]], now: datetime | Non
 # Importing ----------------------------------------------------------------------------
 
 
-def load(content: bytes, filename: str) -> list[Row]:
+def load(content: bytes, filename: str) -> tuple[list[Row], list[str]]:
+    """Every row of the file, checked, and the headers of the columns not imported."""
     header, rows = read(content, filename)
-    return preview(header, rows)
+    # An export holds more columns than a complaint has (流水号, 坐席工号 …): they are left out.
+    return preview(header, rows), policy.unknown_headers(header)
 
 
 def run(rows: list[Row], user, progress: Callable[[int], None] | None = None) -> list[int]:

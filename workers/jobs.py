@@ -57,7 +57,7 @@ def import_complaints(content: bytes, filename: str, user_id: int) -> dict:
 
     with worker_app().app_context():
         try:
-            rows = imports.load(content, filename)
+            rows, _ignored = imports.load(content, filename)
             ids = imports.run(rows, db.session.get(User, user_id), progress)
         except imports.RowsInvalid as error:
             return {"imported": 0, "errors": [[line, imports.describe(errors)] for line, errors in error.rows.items()]}

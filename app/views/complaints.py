@@ -529,7 +529,7 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
         if file is None or not file.filename:
             return self.response_400(message=str(_("Send the file as multipart form data, named file.")))
         try:
-            rows = imports.load(file.stream.read(imports.max_bytes() + 1), file.filename)
+            rows, _ignored = imports.load(file.stream.read(imports.max_bytes() + 1), file.filename)
             if any(row.errors for row in rows):
                 raise imports.RowsInvalid(rows)
             if request.form.get("dry_run") in ("1", "true"):

@@ -82,12 +82,16 @@ class ComplaintImportView(BaseView):
             abort(403)
         if request.method == "GET":
             return self._render_upload()
+        profile = getattr(g.user, "profile", None)
+        if profile is None or profile.department_id is None:
+            # §3 first contact: the importer receives the complaints, into their department.
+            return self._render_upload(_("Your account belongs to no department, so it cannot receive complaints."))
         file = request.files.get("file")
         if file is None or not file.filename:
             return self._render_upload(_("Choose the file to import."))
         content = file.stream.read(imports.max_bytes() + 1)
         try:
-            rows = imports.load(content, file.filename)
+            rows, ignored = imports.load(content, file.filename)
         except PolicyError as error:
             messages = error.errors.values() if isinstance(error, ValidationFailed) else [error.message]
             return self._render_upload(" ".join(str(message) for message in messages))
@@ -98,6 +102,7 @@ class ComplaintImportView(BaseView):
             title=_("Import complaints"),
             filename=file.filename,
             rows=rows,
+            ignored=ignored,
             bad=bad,
             shown=bad or rows[:PREVIEW_GOOD_ROWS],
             token=token,
@@ -116,7 +121,7 @@ class ComplaintImportView(BaseView):
             return redirect(url_for("ComplaintImportView.upload"))
         content, filename, _user_id = kept
         forget(token)
-        rows = imports.load(content, filename)
+        rows, _ignored = imports.load(content, filename)
         if len(rows) > inline_rows():
             from workers import jobs
 
