@@ -219,3 +219,15 @@ def test_phone_and_number_prefixes_use_their_indexes(app):
     _fill(app, PLAN_ROWS)
     plan = _plan(app, "1370000")
     assert "ix_complaint_customer_phone" in plan and "number" in plan, plan
+
+
+def test_an_edited_or_removed_complaint_is_found_by_its_new_text_only(app, login, recorded):
+    first, _second, _hall = recorded
+    agent = login("agent1")
+    assert agent.put(f"{API}{first['id']}", json={"topic": "国际漫游无法通话"}).status_code == 200
+    assert agent.get(f"{API}search", query_string={"text": "漫游无法"}).get_json()["ids"] == [first["id"]]
+    assert agent.get(f"{API}search", query_string={"text": "家中信号"}).get_json()["ids"] == []
+    with app.app_context():
+        db.session.execute(text("DELETE FROM complaint WHERE id = :id"), {"id": first["id"]})
+        db.session.commit()
+    assert agent.get(f"{API}search", query_string={"text": "漫游无法"}).get_json()["ids"] == []
