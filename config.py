@@ -103,6 +103,11 @@ class Config:
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
     PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", "10"))
     HSTS_MAX_AGE = 0
+    # Bulk import of the 10086 export: the largest file, its most rows, and the rows
+    # imported within the request (more go to the queue, with a progress bar).
+    IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
+    IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "5000"))
+    IMPORT_INLINE_ROWS = int(os.environ.get("IMPORT_INLINE_ROWS", "200"))
 
     DEBUG = False
     TESTING = False

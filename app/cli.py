@@ -91,5 +91,49 @@ def bulletin_command(month_text: str, out: str | None, send: bool) -> None:
         click.echo(f"{sent} notice(s) to department mailboxes queued.")
 
 
+@complaints.command("import")
+@click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False))
+@click.option("--user", "username", required=True, help="Who receives the complaints (room manager or above).")
+@click.option("--dry-run", is_flag=True, help="Check every row; import nothing.")
+def import_command(path: str, username: str, dry_run: bool) -> None:
+    """Import complaints from the 10086 system's CSV or Excel export, all or nothing."""
+    from pathlib import Path
+
+    from app import imports
+    from app.extensions import appbuilder
+    from app.policy import PolicyError
+    from app.policy.imports import may_import
+
+    user = appbuilder.sm.find_user(username=username)
+    if user is None:
+        raise click.BadParameter(f"no user {username!r}", param_hint="--user")
+    if not may_import(role.name for role in user.roles):
+        raise click.ClickException(f"{username} may not import complaints: room managers and above may.")
+    file = Path(path)
+    try:
+        rows, ignored = imports.load(file.read_bytes(), file.name)
+    except PolicyError as error:
+        raise click.ClickException(str(error)) from None
+    if ignored:
+        click.echo(f"Columns left out: {'、'.join(ignored)}")
+    bad = [row for row in rows if row.errors]
+    if not bad and not dry_run:
+        with click.progressbar(length=len(rows), label="Importing") as bar:
+            try:
+                ids = imports.run(rows, user, progress=lambda done: bar.update(done - bar.pos))
+            except imports.RowsInvalid as error:
+                bad = [imports.Row(line, errors=errors) for line, errors in error.rows.items()]
+            except PolicyError as error:
+                raise click.ClickException(str(error)) from None
+    if bad:
+        for row in bad:
+            click.echo(f"row {row.line}: {imports.describe(row.errors)}", err=True)
+        raise click.ClickException(f"{len(bad)} of {len(rows)} rows are invalid: nothing was imported.")
+    if dry_run:
+        click.echo(f"{len(rows)} rows are valid; nothing imported (--dry-run).")
+    else:
+        click.echo(f"Imported {len(ids)} complaints.")
+
+
 def register(app) -> None:
     app.cli.add_command(complaints)

@@ -12,9 +12,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.local import LocalProxy
 
+from app.models.search import include_name as include_search_index
+
 db = SQLA()
 mail = Mail()
-migrate = Migrate(render_as_batch=True, compare_type=True)
+migrate = Migrate(render_as_batch=True, compare_type=True, include_name=include_search_index)
 appbuilder = LocalProxy(lambda: current_app.appbuilder)
 
 

@@ -40,7 +40,7 @@ MONITORING_THRESHOLD = "MonitoringThreshold"
 # drops at every sync the permissions one of the two does not list.
 CRUD = ["can_list", "can_show", "can_add", "can_edit", "can_delete"]
 RESOURCE_PERMISSIONS = {
-    COMPLAINT: ["can_list", "can_show", "can_add", "can_edit", "can_act"],
+    COMPLAINT: ["can_list", "can_show", "can_add", "can_edit", "can_act", "can_import"],
     DEPARTMENT: CRUD,
     CATEGORY: CRUD,
     REFUND_TYPE: CRUD,
@@ -98,6 +98,7 @@ MENU_EMAIL_TEMPLATES = "Email templates"
 MENU_BULLETIN = "Monthly bulletin"
 MENU_REFUND_MONITORING = "Small-refund monitoring"
 MENU_MONITORING_THRESHOLDS = "Monitoring thresholds"
+MENU_IMPORT = "Import complaints"
 
 _READ = ("can_list", "can_show")
 
@@ -164,6 +165,9 @@ ROOM_MANAGER_PERMISSIONS = [
     # §2.5 小额赠费监控: room managers and above audit the direct refunds of their subtree.
     (REFUND_MONITORING, "can_list"),
     (MENU_REFUND_MONITORING, "menu_access"),
+    # Bulk import of the 10086 export, into the manager's own department (app.policy.imports).
+    (COMPLAINT, "can_import"),
+    (MENU_IMPORT, "menu_access"),
 ]
 CENTER_MANAGER_PERMISSIONS = [*ROOM_MANAGER_PERMISSIONS]
 # §8: the audit log is read by company leadership (and Admin). So is the outbox
@@ -209,6 +213,7 @@ WORK_VIEWS = {
     DOCUMENT,
     REFUND_MONITORING,
     MENU_REFUND_MONITORING,
+    MENU_IMPORT,
 }
 
 

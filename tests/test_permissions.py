@@ -80,13 +80,14 @@ APPRAISE = {("Appraisal", "can_add"), ("Appraisal", "can_decide"), ("HandlingGro
 READ_BULLETIN = {("Bulletin", "can_show"), ("Monthly bulletin", "menu_access")}
 # §2.5 小额赠费监控: room managers and above audit their subtree's direct refunds.
 MONITOR_REFUNDS = {("RefundMonitoring", "can_list"), ("Small-refund monitoring", "menu_access")}
+IMPORT = {("Complaint", "can_import"), ("Import complaints", "menu_access")}
 WORK = COMPLAINT_WORK | REQUEST_REFUNDS | DECIDE_REFUNDS | READ_ALERTS | APPRAISE | DOCUMENTS
-WORK |= READ_BULLETIN | MONITOR_REFUNDS
+WORK |= READ_BULLETIN | MONITOR_REFUNDS | IMPORT
 FRONTLINE = (
     OWN_ACCOUNT | READ_ORGANISATION | ORGANISATION_MENUS | COMPLAINT_WORK | REQUEST_REFUNDS | READ_ALERTS | DOCUMENTS
 )
 # §2.5: room managers and above decide refunds.
-ROOM_MANAGER = FRONTLINE | DECIDE_REFUNDS | APPRAISE | READ_BULLETIN | MONITOR_REFUNDS
+ROOM_MANAGER = FRONTLINE | DECIDE_REFUNDS | APPRAISE | READ_BULLETIN | MONITOR_REFUNDS | IMPORT
 CENTER_MANAGER = ROOM_MANAGER
 LEADERSHIP = CENTER_MANAGER | {("AuditLog", "can_list"), ("AuditLog", "can_show"), ("Audit log", "menu_access")}
 LEADERSHIP |= {("Outbox", "can_list"), ("Outbox", "can_show"), ("Notice outbox", "menu_access")}

@@ -40,3 +40,33 @@ def monthly_bulletin() -> int:
     """§6: the bulletin of the month that just ended, to every department mailbox (cron, on the 1st)."""
     with worker_app().app_context():
         return bulletin.send_previous_month(clock.now())
+
+
+# Rows between two progress reports of an import.
+IMPORT_PROGRESS_EVERY = 10
+
+
+def import_complaints(content: bytes, filename: str, user_id: int) -> dict:
+    """Import a confirmed 10086 export for ``user_id``, reporting progress in the job's meta."""
+    from flask_appbuilder.security.sqla.models import User
+    from rq import get_current_job
+
+    from app import imports
+    from app.extensions import db
+
+    job = get_current_job()
+
+    def progress(done: int) -> None:
+        if job is not None and (done % IMPORT_PROGRESS_EVERY == 0 or done == job.meta.get("total")):
+            job.meta["done"] = done
+            job.save_meta()
+
+    with worker_app().app_context():
+        try:
+            rows, _ignored = imports.load(content, filename)
+            ids = imports.run(rows, db.session.get(User, user_id), progress)
+        except imports.RowsInvalid as error:
+            return {"imported": 0, "errors": [[line, imports.describe(errors)] for line, errors in error.rows.items()]}
+        finally:
+            db.session.remove()
+        return {"imported": len(ids)}

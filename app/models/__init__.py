@@ -1,5 +1,6 @@
 """The models, one module per aggregate. Importing this package registers them all."""
 
+from app.models import search as _search  # noqa: F401  (the search index beside the complaint table)
 from app.models.alert import Alert, AlertRecipient
 from app.models.appraisal import Appraisal
 from app.models.attachment import Attachment

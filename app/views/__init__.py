@@ -19,11 +19,13 @@ from app.views.complaints import (
 )
 from app.views.documents import DocumentView
 from app.views.groups import HandlingGroupView
+from app.views.imports import ComplaintImportView
 from app.views.incidents import IncidentApi, IncidentView
 from app.views.monitoring import MonitoringThresholdView, RefundMonitoringApi, RefundMonitoringView
 from app.views.notices import EmailTemplateView, OutboxApi, OutboxView
 from app.views.org import DepartmentApi, DepartmentView, StaffView, TeamMemberView, TeamView
 from app.views.refunds import RefundApi, RefundInboxView, RefundView
+from app.views.search import ComplaintSearchView
 
 
 def register_views(appbuilder) -> None:
@@ -47,6 +49,9 @@ def register_views(appbuilder) -> None:
     )
     appbuilder.add_view(
         OverdueComplaintsView, security.MENU_OVERDUE, label=_("Overdue complaints"), icon="fa-clock-o", **work
+    )
+    appbuilder.add_view(
+        ComplaintImportView, security.MENU_IMPORT, label=_("Import complaints"), icon="fa-upload", **work
     )
     appbuilder.add_view(AlertView, security.MENU_ALERTS, label=_("Alerts"), icon="fa-bell", **work)
     appbuilder.add_view(IncidentView, security.MENU_INCIDENTS, label=_("Incidents"), icon="fa-bolt", **work)
@@ -105,6 +110,7 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view_no_menu(DepartmentOverdueView)
     appbuilder.add_view_no_menu(AttachmentView)
     appbuilder.add_view_no_menu(DocumentView)
+    appbuilder.add_view_no_menu(ComplaintSearchView)
     for api in (
         ComplaintApi,
         DepartmentApi,

@@ -12,13 +12,16 @@ from sqlalchemy import select
 from wtforms import BooleanField, IntegerField
 from wtforms.validators import InputRequired, Optional
 
-from app import clock, history, suggestions
+from app import clock, history, imports, suggestions
+from app import search as complaint_search
 from app.extensions import db
 from app.models import Category, Complaint, Department
 from app.models.org import person_name
 from app.policy import PolicyError, ValidationFailed, deadlines
 from app.policy import complaints as policy
+from app.policy import search as search_policy
 from app.policy.fast import CONFLICT_CHECKLIST
+from app.policy.imports import may_import
 from app.policy.vocabulary import (
     CAUSES,
     CHANNELS,
@@ -46,6 +49,7 @@ from app.views.filters import (
 from app.views.formatting import or_blank, yes_no, yuan
 from app.views.mixins import PolicyApiMixin, PolicyFormMixin, flash_policy_error, is_id
 from app.views.schemas import Amount, Code, RelatedId, Time
+from app.views.search import page_argument
 from app.views.story import story
 
 LABELS = {
@@ -492,6 +496,8 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
         **{name: "act" for name in ("dispatch", "respond", "urge", "escalate", "resolve", "close", "reopen")},
         "suggest": "list",
         "history": "list",
+        "search": "list",
+        "import_file": "import",
     }
     include_route_methods = {
         "get",
@@ -501,6 +507,8 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
         "info",
         "suggest",
         "history",
+        "search",
+        "import_file",
         *("dispatch", "respond", "urge", "escalate", "resolve", "close", "reopen"),
     }
     base_filters = [["id", VisibleRows, None]]
@@ -576,6 +584,55 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
             exclude_id=int(exclude) if is_id(exclude) else None,
         )
         return self.response(200, result=result)
+
+    @expose("/search", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("list")
+    def search(self):
+        """The search box: ``?text=<number, phone or text>&page=<n>``, newest first, among the visible rows.
+
+        ``text``, not ``q``: throughout the API ``q`` is Rison, and a search text is not."""
+        try:
+            results = complaint_search.search(request.args.get("text", ""), current_viewer(), page_argument())
+        except PolicyError as error:
+            return self.policy_error_response(error)
+        return self.response(
+            200,
+            count=min(results.found, search_policy.RESULT_LIMIT),
+            more=results.more_than_limit,
+            page=results.page,
+            pages=results.pages,
+            ids=[row.id for row in results.rows],
+            result=[self.output_schema.dump(row) for row in results.rows],
+        )
+
+    @expose("/import", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("import")
+    def import_file(self):
+        """Import the 10086 export (multipart ``file``, .csv or .xlsx) all or nothing; ``dry_run=1`` only checks.
+
+        201 ``{"count", "ids"}``; 422 ``{"message": {"rows": {"<row>": {"<header>": message}}}}`` and nothing saved.
+        """
+        if not may_import(role.name for role in g.user.roles):
+            return self.response(403, message=str(_("Room managers and above import complaints.")))
+        file = request.files.get("file")
+        if file is None or not file.filename:
+            return self.response_400(message=str(_("Send the file as multipart form data, named file.")))
+        try:
+            rows, _ignored = imports.load(file.stream.read(imports.max_bytes() + 1), file.filename)
+            if any(row.errors for row in rows):
+                raise imports.RowsInvalid(rows)
+            if request.form.get("dry_run") in ("1", "true"):
+                return self.response(200, count=len(rows), ids=[])
+            ids = imports.run(rows, g.user)
+        except imports.RowsInvalid as error:
+            return self.response_422(message={"rows": {str(line): errors for line, errors in error.rows.items()}})
+        except PolicyError as error:
+            return self.policy_error_response(error)
+        return self.response(201, count=len(ids), ids=ids)
 
     def _act(self, pk: int, action: str):
         return self.act_on(pk, lambda item, body: actions.perform(item, action, actions.parse(action, body)))

@@ -1,0 +1,37 @@
+// The import's progress bar: polls the job's status until it has finished.
+// Loaded as a file under the CSP nonce; the page carries no inline script.
+(function () {
+  var box = document.getElementById("import-progress");
+  if (!box) {
+    return;
+  }
+  var bar = document.getElementById("import-bar");
+  var message = document.getElementById("import-message");
+  var done = document.getElementById("import-done");
+  var POLL_MS = 1000;
+
+  function poll() {
+    fetch(box.dataset.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        return response.json();
+      })
+      .then(function (status) {
+        bar.max = status.total || 1;
+        bar.value = status.done;
+        message.textContent = status.message;
+        if (status.state === "finished" || status.state === "failed" || status.state === "refused") {
+          if (status.state === "finished") {
+            bar.value = bar.max;
+          }
+          box.dataset.state = status.state;
+          done.hidden = false;
+        } else {
+          window.setTimeout(poll, POLL_MS);
+        }
+      })
+      .catch(function () {
+        window.setTimeout(poll, POLL_MS * 5);
+      });
+  }
+  poll();
+})();
