@@ -550,7 +550,8 @@ def generate(count: int, *, seed: int = 8, open_share: float = 0.1, progress=lam
     made = generator.run(progress)
     db.session.commit()
     if generator.writer.postgresql:
-        for model in Ids.TABLES:
-            db.session.execute(text(f'ANALYZE "{model.__tablename__}"'))
-        db.session.commit()
+        # Statistics for the planner, and the visibility map that lets counts read indexes only.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for model in Ids.TABLES:
+                connection.execute(text(f'VACUUM ANALYZE "{model.__tablename__}"'))
     return made

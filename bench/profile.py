@@ -12,7 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import run  # noqa: E402  bench/run.py
+import run  # bench/run.py
 
 
 def main() -> None:
