@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from flask import g
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from sqlalchemy.orm import joinedload
 
 from app.policy import roles
 from app.policy.organisation import approval_scope, subtree
@@ -203,6 +204,13 @@ class ComplaintSecurityManager(SecurityManager):
             names = {(pv.view_menu.name, pv.permission.name) for pv in self.get_public_permissions() or ()}
             self._public_permissions = (now, frozenset(names))
         return (view_name, permission_name) in self._public_permissions[1]
+
+    def get_user_by_id(self, pk):
+        """The signed-in user of a request with roles, groups and staff profile, in one query."""
+        options = [joinedload(self.user_model.roles), joinedload(self.user_model.groups)]
+        if hasattr(self.user_model, "profile"):
+            options.append(joinedload(self.user_model.profile))
+        return self.session.get(self.user_model, pk, options=options)
 
     def _has_access_builtin_roles(self, role, permission_name, view_name) -> bool:
         # Plain names, compared exactly: FAB's default re.match would let
