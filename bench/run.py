@@ -96,11 +96,14 @@ def _postgres_answers(url: str) -> bool:
 
 
 def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme.startswith("sqlite"):
-        path = Path(parts.path.lstrip("/") if parts.path.startswith("//") else parts.path[1:])
-        return f"sqlite:///{path.with_name(name + '.db')}"
-    return urlunsplit(parts._replace(path="/" + name))
+    if url.startswith("sqlite"):
+        return f"sqlite:///{_sqlite_path(url).with_name(name + '.db')}"
+    return urlunsplit(urlsplit(url)._replace(path="/" + name))
+
+
+def _sqlite_path(url: str) -> Path:
+    """The file of ``sqlite:///relative.db`` or ``sqlite:////absolute.db``."""
+    return Path(url.split(":///", 1)[1])
 
 
 def _create_postgres_database(url: str) -> None:
@@ -494,7 +497,7 @@ def measure_bulletin(bench: Bench) -> None:
         except ImportError:
             bench.record(
                 Result(
-                    "monthly bulletin on 1M ÷ raw aggregates",
+                    f"monthly bulletin on {bench.size.large:,} ÷ raw aggregates",
                     "—",
                     f"{raw * 1000:.0f} ms",
                     None,
@@ -523,10 +526,10 @@ def measure_bulletin(bench: Bench) -> None:
 
 
 def measure_scan(bench: Bench) -> None:
-    """The periodic scan with the open complaints of 1M (the generator leaves 10 % open)."""
+    """The periodic scan (cron: every minute) with the open complaints of 1M (the generator leaves 10 % open)."""
     from sqlalchemy import func, select
 
-    from app import scan
+    from app import clock, scan
     from app.extensions import db
     from app.models import Complaint
     from app.policy.flow import OPEN_STATUSES
@@ -534,12 +537,15 @@ def measure_scan(bench: Bench) -> None:
     app = bench.app("large")
     with app.app_context():
         open_count = db.session.scalar(select(func.count()).where(Complaint.status.in_(OPEN_STATUSES)))
-        # As of an hour after the newest complaint: what the generator left is as the scans left it.
-        now = db.session.scalar(select(func.max(Complaint.received_at))) + timedelta(hours=1)
+        # First the work that came due since the rows were written (alerts, progress mails), untimed;
+        # then the scan as cron runs it, minute after minute.
+        now = clock.now()
+        caught_up = scan.run(now)
+        print(f"  (scan catching up first: {sum(caught_up.values())} things done)", flush=True)
         times = []
-        for _ in range(3):
+        for minute in range(1, 4):
             started = time.perf_counter()
-            scan.run(now)
+            scan.run(now + timedelta(minutes=minute))
             times.append(time.perf_counter() - started)
         db.session.remove()
     worst = max(times)
@@ -551,7 +557,7 @@ def measure_scan(bench: Bench) -> None:
             worst,
             "≤ 1 s",
             worst <= 1.0,
-            "the slowest of 3 runs",
+            "the slowest of 3 runs a minute apart",
         )
     )
 
@@ -625,14 +631,14 @@ def main() -> None:
             if _postgres_answers(DEFAULT_POSTGRES)
             else f"sqlite:///{ROOT / 'instance' / 'bench' / 'bench.db'}"
         )
-    name = Path(urlsplit(url).path).stem or "bench"
+    name = (_sqlite_path(url) if url.startswith("sqlite") else Path(urlsplit(url).path)).stem or "bench"
     large_url = _with_database(url, name + size.suffix)
     small_url = _with_database(url, name + size.suffix + "_small")
     if large_url.startswith("postgresql"):
         for each in (large_url, small_url):
             _create_postgres_database(each)
     else:
-        Path(urlsplit(large_url).path[1:]).parent.mkdir(parents=True, exist_ok=True)
+        _sqlite_path(large_url).parent.mkdir(parents=True, exist_ok=True)
     shown = urlsplit(large_url)._replace(netloc=urlsplit(large_url).hostname or "").geturl()
     print(f"Databases: {shown} ({size.large:,}) and …_small ({size.small:,})", flush=True)
 
