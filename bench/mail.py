@@ -9,7 +9,7 @@ messages with plain smtplib, on one connection and on a connection each.
 
 Redis is an embedded server in the scratch folder, never a shared one. It is a
 benchmark, not a test: it prints figures and checks only that every notice went
-out.
+out. bench/run.py uses these functions on its own database for `make bench`.
 """
 
 import argparse
