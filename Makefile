@@ -33,9 +33,11 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# Mails per second of one worker against a local SMTP server, beside raw smtplib (not a test).
+# The performance bench (bench/run.py): every figure beside the bare stack, with its goal. It uses
+# the machine's PostgreSQL (database `bench`, created and filled once) when it answers, else SQLite;
+# a full run rewrites the table of docs/PERFORMANCE.md. `make bench ARGS=--quick` is a CI-sized run.
 bench: $(STAMP)
-	$(BIN)/python bench/mail.py
+	$(BIN)/python bench/run.py $(if $(findstring --quick,$(ARGS)),,--write docs/PERFORMANCE.md) $(ARGS)
 
 # After adding or changing user-facing text: refresh the catalogue, translate, compile.
 translations: $(STAMP)

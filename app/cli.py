@@ -135,5 +135,24 @@ def import_command(path: str, username: str, dry_run: bool) -> None:
         click.echo(f"Imported {len(ids)} complaints.")
 
 
+@complaints.command("generate")
+@click.option("--count", type=click.IntRange(min=1), required=True, help="How many complaints to write.")
+@click.option("--seed", type=int, default=8, show_default=True, help="Random seed: the same seed, the same rows.")
+@click.option(
+    "--open-share",
+    type=click.FloatRange(0, 1),
+    default=0.1,
+    show_default=True,
+    help="Share of the complaints still open.",
+)
+def generate_command(count: int, seed: int, open_share: float) -> None:
+    """Write COUNT realistic complaints (with dispatches, refunds, waves) in bulk, for trials and benchmarks."""
+    from app.generate import generate
+
+    with click.progressbar(length=count, label="Complaints", show_pos=True) as bar:
+        made = generate(count, seed=seed, open_share=open_share, progress=bar.update)
+    click.echo(", ".join(f"{value} {name}" for name, value in made.items()) + " written.")
+
+
 def register(app) -> None:
     app.cli.add_command(complaints)

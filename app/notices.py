@@ -9,7 +9,7 @@ a notice at most once: it claims the row with a conditional UPDATE first.
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, suppress
 from datetime import date, datetime
 from decimal import Decimal
 from email.utils import parseaddr
@@ -335,32 +335,79 @@ def resend(outbox_ids: Iterable[int]) -> int:
 
 def deliver(outbox_id: int) -> str | None:
     """Send one notice (a worker's job); None when another job has it or it went out already."""
-    claimed = db.session.execute(
+    notice = db.session.execute(
         update(Outbox)
         .where(Outbox.id == outbox_id, Outbox.status == policy.QUEUED)
         .values(status=policy.SENDING, attempts=Outbox.attempts + 1, attempted_at=clock.now())
+        .returning(
+            Outbox.id,
+            Outbox.subject,
+            Outbox.recipients,
+            Outbox.body,
+            Outbox.created_on,
+            Outbox.attachments,
+            Outbox.attempts,
+        )
         .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.commit()
-    if not claimed:
+    ).first()
+    db.session.commit()  # the claim: a second job for this notice finds it taken
+    if notice is None:
         return None
-    notice = db.session.get(Outbox, outbox_id)
     if not current_app.config["MAIL_SERVER"]:
         # Nowhere to send it: kept in the outbox, readable there, never marked sent.
-        notice.status = policy.STORED
-    else:
-        try:
-            mail.send(_message(notice))
-        except Exception as error:
-            notice.last_error = f"{type(error).__name__}: {error}"
-            notice.next_attempt_at = policy.next_attempt_at(notice.attempts, clock.now())
-            notice.status = policy.QUEUED if notice.next_attempt_at else policy.FAILED
-            db.session.commit()
-            raise
-        notice.status = policy.SENT
-        notice.sent_on = clock.now()
+        return _outcome(outbox_id, status=policy.STORED)
+    try:
+        _send(_message(notice))
+    except Exception as error:
+        next_attempt_at = policy.next_attempt_at(notice.attempts, clock.now())
+        _outcome(
+            outbox_id,
+            status=policy.QUEUED if next_attempt_at else policy.FAILED,
+            last_error=f"{type(error).__name__}: {error}",
+            next_attempt_at=next_attempt_at,
+        )
+        raise
+    return _outcome(outbox_id, status=policy.SENT, sent_on=clock.now())
+
+
+def _outcome(outbox_id: int, **values) -> str:
+    db.session.execute(
+        update(Outbox).where(Outbox.id == outbox_id).values(**values).execution_options(synchronize_session=False)
+    )
     db.session.commit()
-    return notice.status
+    return values["status"]
+
+
+# This process's SMTP connection, kept open from one notice to the next: a worker
+# sends many, and opening a connection costs more than sending a message on it.
+_smtp: dict = {}
+
+
+def _send(message: Message) -> None:
+    state = current_app.extensions["mail"]
+    key = (id(state), state.server, state.port, state.use_ssl, state.use_tls, state.username, state.suppress)
+    reused = _smtp.get("key") == key
+    if not reused:
+        close_smtp()
+        connection = mail.connect()
+        connection.__enter__()
+        _smtp.update(key=key, connection=connection)
+    try:
+        message.send(_smtp["connection"])
+    except OSError:
+        close_smtp()
+        if not reused:
+            raise
+        _send(message)  # the server had closed the kept connection: once more, on a new one
+
+
+def close_smtp() -> None:
+    """Close this process's SMTP connection, if one is open."""
+    connection = _smtp.pop("connection", None)
+    _smtp.clear()
+    if connection is not None:
+        with suppress(OSError):
+            connection.__exit__(None, None, None)
 
 
 def _message(notice: Outbox) -> Message:

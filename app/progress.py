@@ -18,14 +18,18 @@ from app.policy import fast
 VIRTUAL_TEAM = "VIRTUAL"
 
 
-def _departments_of(complaint: Complaint | None, incident: Incident | None) -> list[str]:
+def _departments_of(
+    complaint: Complaint | None, incident: Incident | None, virtual_team: list[str] | None = None
+) -> list[str]:
     if incident is not None:
         ids = set(
             db.session.scalars(select(Complaint.receiving_department_id).where(Complaint.incident_id == incident.id))
         )
     else:
         ids = {complaint.receiving_department_id}
-    return recipients.combine(recipients.departments(sorted(ids)), recipients.teams([VIRTUAL_TEAM]))
+    if virtual_team is None:
+        virtual_team = recipients.teams([VIRTUAL_TEAM])
+    return recipients.combine(recipients.departments(sorted(ids)), virtual_team)
 
 
 def _context(complaint: Complaint | None, incident: Incident | None) -> dict:
@@ -48,21 +52,27 @@ def _latest_steps(complaint: Complaint) -> str:
 def send_due(now: datetime) -> int:
     """Scan check: every progress mail that is due, once per day of handling (indexed reads only)."""
     sent = 0
+    # The virtual team gets every one of them: its addresses are looked up once per scan.
+    team: list[str] = []
     for complaint in db.session.scalars(select(Complaint).where(Complaint.next_progress_at < now)):
-        sent += _send(now, complaint=complaint)
+        team = team or recipients.teams([VIRTUAL_TEAM])
+        sent += _send(now, team, complaint=complaint)
     for incident in db.session.scalars(select(Incident).where(Incident.next_progress_at < now)):
-        sent += _send(now, incident=incident)
+        team = team or recipients.teams([VIRTUAL_TEAM])
+        sent += _send(now, team, incident=incident)
     return sent
 
 
-def _send(now: datetime, *, complaint: Complaint | None = None, incident: Incident | None = None) -> int:
+def _send(
+    now: datetime, virtual_team: list[str], *, complaint: Complaint | None = None, incident: Incident | None = None
+) -> int:
     subject = complaint if complaint is not None else incident
     started = complaint.received_at if complaint is not None else incident.discovered_at
     days = (now - started).days
     key = f"progress_report:{'complaint' if complaint is not None else 'incident'}:{subject.id}:{days}"
     notices.notify(
         "progress_report",
-        _departments_of(complaint, incident),
+        _departments_of(complaint, incident, virtual_team),
         {
             **_context(complaint, incident),
             "days": days,

@@ -5,11 +5,13 @@ rights of the roles below it. ``Admin`` stays in the database and configures the
 system: it gets no complaint work.
 """
 
+import time
 from dataclasses import dataclass
 
 from flask import g
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from sqlalchemy.orm import joinedload
 
 from app.policy import roles
 from app.policy.organisation import approval_scope, subtree
@@ -73,6 +75,9 @@ API_METHOD_PERMISSIONS = {
     "delete": "delete",
     "info": "list",
 }
+
+# Seconds a process trusts its copy of the Public role's permissions (Admin may change them).
+PUBLIC_PERMISSIONS_TTL = 60
 
 # Menu entries (menu_access) by name.
 MENU_WORK = "Complaint handling"
@@ -222,9 +227,25 @@ class ComplaintSecurityManager(SecurityManager):
 
     def __init__(self, appbuilder):
         super().__init__(appbuilder)
+        self._public_permissions: tuple[float, frozenset] | None = None
         self._builtin_sets = {
             role: {(view, permission) for view, permission in grants} for role, grants in self.builtin_roles.items()
         }
+
+    def is_item_public(self, permission_name, view_name) -> bool:
+        """FAB asks on every API request; the Public role's permissions are read once a minute."""
+        now = time.monotonic()
+        if self._public_permissions is None or now - self._public_permissions[0] > PUBLIC_PERMISSIONS_TTL:
+            names = {(pv.view_menu.name, pv.permission.name) for pv in self.get_public_permissions() or ()}
+            self._public_permissions = (now, frozenset(names))
+        return (view_name, permission_name) in self._public_permissions[1]
+
+    def get_user_by_id(self, pk):
+        """The signed-in user of a request with roles, groups and staff profile, in one query."""
+        options = [joinedload(self.user_model.roles), joinedload(self.user_model.groups)]
+        if hasattr(self.user_model, "profile"):
+            options.append(joinedload(self.user_model.profile))
+        return self.session.get(self.user_model, pk, options=options)
 
     def _has_access_builtin_roles(self, role, permission_name, view_name) -> bool:
         # Plain names, compared exactly: FAB's default re.match would let

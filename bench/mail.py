@@ -9,7 +9,7 @@ messages with plain smtplib, on one connection and on a connection each.
 
 Redis is an embedded server in the scratch folder, never a shared one. It is a
 benchmark, not a test: it prints figures and checks only that every notice went
-out.
+out. bench/run.py uses these functions on its own database for `make bench`.
 """
 
 import argparse
@@ -49,11 +49,12 @@ def start_smtp_server(port: int) -> subprocess.Popen:
     raise RuntimeError("the SMTP server did not start")
 
 
-def outbox_rate(count: int, port: int | None, scratch: Path) -> tuple[float, float]:
+def outbox_rate(count: int, port: int | None, scratch: Path, database: str | None = None) -> tuple[float, float]:
     """Notices written and enqueued per second, then delivered per second by one worker.
 
     With no ``port`` there is no mail server: the worker only stores the notices,
-    which measures what the queue and the database cost without SMTP.
+    which measures what the queue and the database cost without SMTP. ``database``
+    is a migrated database to use (default: a scratch SQLite file).
     """
     from flask_appbuilder import Model
     from rq import SimpleWorker
@@ -61,14 +62,14 @@ def outbox_rate(count: int, port: int | None, scratch: Path) -> tuple[float, flo
     from app import create_app, notices, queue
     from app.extensions import db
     from app.models import Outbox
-    from config import DevConfig
+    from config import DevConfig, database_url
     from workers import jobs
 
     redis = queue.embedded(scratch / "redis")
     redis_url = f"unix://{scratch / 'redis' / queue.SOCKET}"
     app = create_app(
         DevConfig,
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{scratch / 'bench.db'}",
+        SQLALCHEMY_DATABASE_URI=database_url(database) if database else f"sqlite:///{scratch / 'bench.db'}",
         REDIS_URL=redis_url,
         MAIL_SERVER="127.0.0.1" if port else None,
         MAIL_PORT=port,
@@ -76,14 +77,16 @@ def outbox_rate(count: int, port: int | None, scratch: Path) -> tuple[float, flo
     )
     jobs.use_app(app)
     with app.app_context():
-        Model.metadata.create_all(db.engine)
+        if database is None:
+            Model.metadata.create_all(db.engine)
         notices.seed_templates()
         db.session.commit()
         connection = queue.connection()
         context = {"complaint": {"number": "DG202611280001", "topic": "家中信号差"}, "department": "网维中心"}
+        run = f"bench:{time.time_ns()}"
         started = time.perf_counter()
         for number in range(count):
-            notices.notify("dispatch", RECIPIENTS, context, f"bench:{number}")
+            notices.notify("dispatch", RECIPIENTS, context, f"{run}:{number}")
             db.session.commit()  # one change, one notice: the usual shape
         written = count / (time.perf_counter() - started)
 
@@ -91,7 +94,13 @@ def outbox_rate(count: int, port: int | None, scratch: Path) -> tuple[float, flo
     SimpleWorker([queue.QUEUE_NAME], connection=connection).work(burst=True, logging_level="WARNING")
     delivered = count / (time.perf_counter() - started)
     with app.app_context():
-        done = db.session.query(Outbox).filter_by(status="sent" if port else "stored").count()
+        done = (
+            db.session.query(Outbox)
+            .filter(Outbox.key.startswith(run), Outbox.status == ("sent" if port else "stored"))
+            .count()
+        )
+        db.session.remove()
+        db.engine.dispose()
     redis.shutdown(nosave=True)
     if done != count:
         raise RuntimeError(f"{done} of {count} notices went out")

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Text,
     false,
     or_,
+    text,
     true,
 )
 from sqlalchemy.orm import relationship
@@ -22,6 +23,10 @@ from app.models.catalog import Category
 from app.models.org import Department
 from app.models.types import Money, UTCDateTime
 from app.policy.complaints import is_escalated
+from app.policy.flow import OPEN_STATUSES
+
+# The open statuses as SQL, for the partial index of open complaints.
+OPEN_STATUS_CONDITION = f"status IN ({', '.join(repr(status) for status in OPEN_STATUSES)})"
 
 
 def utcnow() -> datetime:
@@ -36,6 +41,15 @@ class Complaint(Model):
         Index("ix_complaint_responsible_received", "responsible_department_id", "received_at"),
         Index("ix_complaint_receiver_received", "receiver_id", "received_at"),
         Index("ix_complaint_status_received", "status", "received_at"),
+        # "Dispatched to my department": its department and the open statuses, oldest first.
+        Index("ix_complaint_responsible_status_received", "responsible_department_id", "status", "received_at"),
+        # "Overdue": open complaints by their result deadline (closed ones are most of the table).
+        Index(
+            "ix_complaint_open_resolve_due",
+            "resolve_due",
+            postgresql_where=text(OPEN_STATUS_CONDITION),
+            sqlite_where=text(OPEN_STATUS_CONDITION),
+        ),
         # §3.5 same-content rules: per agent and per hall, within a time window.
         Index("ix_complaint_signature_receiver", "signature", "receiver_id", "received_at"),
         Index("ix_complaint_signature_department", "signature", "receiving_department_id", "received_at"),
@@ -144,7 +158,11 @@ class Dispatch(Model):
     """A dispatch (派单) of a complaint to the department responsible for it."""
 
     __tablename__ = "dispatch"
-    __table_args__ = (Index("ix_dispatch_department_status", "department_id", "status"),)
+    __table_args__ = (
+        Index("ix_dispatch_department_status", "department_id", "status"),
+        # "Overdue": the open dispatches past their reply deadline.
+        Index("ix_dispatch_status_reply_due", "status", "reply_due"),
+    )
     audited = True
 
     id = Column(Integer, primary_key=True)

@@ -4,7 +4,7 @@ Views call the policy first to give a friendly error; this listener makes sure
 that jobs, scripts and the shell cannot skip it.
 """
 
-from sqlalchemy import event, inspect, update
+from sqlalchemy import event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -44,16 +44,13 @@ def next_complaint_number(session: Session) -> str:
     key = f"complaint:{today:%Y%m%d}"
     connection = session.connection()
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    connection.execute(
-        dialect.insert(NumberSequence.__table__)
-        .values(name=key, value=0)
-        .on_conflict_do_nothing(index_elements=["name"])
-    )
+    table = NumberSequence.__table__
+    # One round trip: the day's first number inserts the row, every later one counts on.
+    insert = dialect.insert(table).values(name=key, value=1)
     sequence = connection.execute(
-        update(NumberSequence.__table__)
-        .where(NumberSequence.__table__.c.name == key)
-        .values(value=NumberSequence.__table__.c.value + 1)
-        .returning(NumberSequence.__table__.c.value)
+        insert.on_conflict_do_update(index_elements=["name"], set_={"value": table.c.value + 1}).returning(
+            table.c.value
+        )
     ).scalar_one()
     return complaints.number(today, sequence)
 
@@ -73,8 +70,6 @@ def check_complaints(session, flush_context, instances):
             obj.refresh_derived()
             complaints.validate(obj)
             _arm_temporary_plan(obj)
-            with session.no_autoflush:
-                fast_handling.evaluate_leadership(session, obj)
             if obj.receiver_id is None or obj.receiving_department_id is None:
                 raise ValidationFailed({"receiver": _("A complaint needs its receiver.")})
             if not obj.number:

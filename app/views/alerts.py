@@ -15,6 +15,7 @@ from app.policy.vocabulary import ALERT_RULES, APPRAISAL_KINDS, APPRAISAL_STATUS
 from app.security import ALERT, API_METHOD_PERMISSIONS, APPRAISAL, RESOURCE_PERMISSIONS
 from app.views.fields import choice_field
 from app.views.filters import VisibleRows
+from app.views.lists import CappedCountInterface
 from app.views.mixins import PolicyFormMixin
 from app.views.schemas import Time
 
@@ -23,7 +24,7 @@ class AlertView(ModelView):
     """My alerts (预警): what fired, about which complaint or incident."""
 
     route_base = "/alerts"
-    datamodel = SQLAInterface(Alert)
+    datamodel = CappedCountInterface(Alert)
     class_permission_name = ALERT
     base_permissions = [*RESOURCE_PERMISSIONS[ALERT]]
     base_filters = [["id", VisibleRows, None]]
@@ -62,7 +63,7 @@ class AlertOutput(Schema):
 
 class AlertApi(ModelRestApi):
     resource_name = "alert"
-    datamodel = SQLAInterface(Alert)
+    datamodel = CappedCountInterface(Alert)
     class_permission_name = ALERT
     base_permissions = [*RESOURCE_PERMISSIONS[ALERT]]
     method_permission_name = API_METHOD_PERMISSIONS

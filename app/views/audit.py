@@ -3,7 +3,6 @@
 import json
 
 from flask_appbuilder import ModelRestApi, ModelView
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _
 from marshmallow import Schema, fields
 
@@ -11,12 +10,13 @@ from app import clock
 from app.models import AuditLog
 from app.policy.vocabulary import AUDIT_ACTIONS, label
 from app.security import API_METHOD_PERMISSIONS, AUDIT, RESOURCE_PERMISSIONS
+from app.views.lists import CappedCountInterface
 from app.views.schemas import Time
 
 
 class AuditView(ModelView):
     route_base = "/audit"
-    datamodel = SQLAInterface(AuditLog)
+    datamodel = CappedCountInterface(AuditLog)
     class_permission_name = AUDIT
     base_permissions = [*RESOURCE_PERMISSIONS[AUDIT]]
     list_title = _("Audit log")
@@ -52,7 +52,7 @@ class AuditOutput(Schema):
 
 class AuditApi(ModelRestApi):
     resource_name = "audit"
-    datamodel = SQLAInterface(AuditLog)
+    datamodel = CappedCountInterface(AuditLog)
     class_permission_name = AUDIT
     base_permissions = [*RESOURCE_PERMISSIONS[AUDIT]]
     method_permission_name = API_METHOD_PERMISSIONS

@@ -3,7 +3,6 @@
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.api import protect, safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_appbuilder.urltools import get_filter_args
 from flask_babel import lazy_gettext as _
@@ -47,6 +46,7 @@ from app.views.filters import (
     VisibleRows,
 )
 from app.views.formatting import or_blank, yes_no, yuan
+from app.views.lists import CappedCountInterface
 from app.views.mixins import PolicyApiMixin, PolicyFormMixin, flash_policy_error, is_id
 from app.views.schemas import Amount, Code, RelatedId, Time
 from app.views.search import page_argument
@@ -201,7 +201,7 @@ class ComplaintView(ComplaintPolicy, PolicyFormMixin, ModelView):
     """Complaints visible to me; each complaint's page tells its whole story and holds its actions."""
 
     route_base = "/complaints"
-    datamodel = SQLAInterface(Complaint)
+    datamodel = CappedCountInterface(Complaint)
     class_permission_name = COMPLAINT
     base_permissions = [*RESOURCE_PERMISSIONS[COMPLAINT]]
     base_filters = [["id", VisibleRows, None]]
@@ -488,7 +488,7 @@ class ComplaintOutput(Schema):
 
 class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
     resource_name = "complaint"
-    datamodel = SQLAInterface(Complaint)
+    datamodel = CappedCountInterface(Complaint)
     class_permission_name = COMPLAINT
     base_permissions = [*RESOURCE_PERMISSIONS[COMPLAINT]]
     method_permission_name = {

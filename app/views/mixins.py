@@ -181,6 +181,14 @@ class PolicyApiMixin:
     def prepare(self, item, new: bool) -> None:
         """Set what the client does not send (e.g. the receiver); may raise PolicyError."""
 
+    def _init_properties(self) -> None:
+        super()._init_properties()
+        if self.output_schema is not None:
+            # The output schema reads whole rows: select them whole. FAB would select
+            # ``list_columns`` only and then load each other column row by row.
+            self.list_select_columns = []
+            self.show_select_columns = []
+
     def policy_error_response(self, error: PolicyError):
         if isinstance(error, ValidationFailed):
             message = {public_name(field): [str(text)] for field, text in error.errors.items()}

@@ -15,6 +15,7 @@ from app import clock, notices
 from app.models import EmailTemplate, Outbox
 from app.policy.vocabulary import NOTICE_STATUSES, NOTICE_TEMPLATES, label
 from app.security import API_METHOD_PERMISSIONS, EMAIL_TEMPLATE, OUTBOX, RESOURCE_PERMISSIONS
+from app.views.lists import CappedCountInterface
 from app.views.mixins import PolicyFormMixin
 from app.views.schemas import Time
 
@@ -46,7 +47,7 @@ class OutboxView(ModelView):
     """Every notice with its delivery: Admin resends what failed; leadership reads."""
 
     route_base = "/outbox"
-    datamodel = SQLAInterface(Outbox)
+    datamodel = CappedCountInterface(Outbox)
     class_permission_name = OUTBOX
     base_permissions = [*RESOURCE_PERMISSIONS[OUTBOX]]
     list_title = _("Outbox")
@@ -137,7 +138,7 @@ class OutboxOutput(Schema):
 
 class OutboxApi(ModelRestApi):
     resource_name = "outbox"
-    datamodel = SQLAInterface(Outbox)
+    datamodel = CappedCountInterface(Outbox)
     class_permission_name = OUTBOX
     base_permissions = [*RESOURCE_PERMISSIONS[OUTBOX]]
     method_permission_name = API_METHOD_PERMISSIONS

@@ -3,7 +3,6 @@
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.api import protect, safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _
 from markupsafe import Markup
@@ -25,6 +24,7 @@ from app.security import API_METHOD_PERMISSIONS, REFUND, REFUND_INBOX, RESOURCE_
 from app.views.fields import AmountField, choice_field
 from app.views.filters import VisibleRows
 from app.views.formatting import or_blank, yuan
+from app.views.lists import CappedCountInterface
 from app.views.mixins import PolicyApiMixin, PolicyFormMixin
 from app.views.schemas import Amount, Code, RelatedId, Time
 
@@ -102,7 +102,7 @@ class RefundView(RefundPolicy, PolicyFormMixin, ModelView):
     """Requests of my complaints: ask for a refund, follow its decision."""
 
     route_base = "/refunds"
-    datamodel = SQLAInterface(RefundRequest)
+    datamodel = CappedCountInterface(RefundRequest)
     class_permission_name = REFUND
     base_permissions = [*RESOURCE_PERMISSIONS[REFUND]]
     base_filters = [["id", VisibleRows, None]]
@@ -164,7 +164,7 @@ class RefundInboxView(ModelView):
     """The approvals inbox (审批): exactly the requests this manager may decide."""
 
     route_base = "/refund-inbox"
-    datamodel = SQLAInterface(RefundRequest)
+    datamodel = CappedCountInterface(RefundRequest)
     class_permission_name = REFUND_INBOX
     base_permissions = [*RESOURCE_PERMISSIONS[REFUND_INBOX]]
     base_filters = [["id", DecidableByMe, None]]
@@ -259,7 +259,7 @@ class DecisionInput(Schema):
 
 class RefundApi(RefundPolicy, PolicyApiMixin, ModelRestApi):
     resource_name = "refund"
-    datamodel = SQLAInterface(RefundRequest)
+    datamodel = CappedCountInterface(RefundRequest)
     class_permission_name = REFUND
     base_permissions = [*RESOURCE_PERMISSIONS[REFUND]]
     method_permission_name = {**API_METHOD_PERMISSIONS, "decide": "decide"}
