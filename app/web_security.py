@@ -257,6 +257,25 @@ def refuse_impossible_ids():
     abort(404)
 
 
+# Flask-AppBuilder gives every model view a file download (``/…/download/<filename>``)
+# that sends any file of UPLOAD_FOLDER. Nothing in this system is uploaded, so the
+# doors are closed for everyone, Admin included.
+DISABLED_VIEW_METHODS = frozenset({"download"})
+
+
+# URL parts Flask-AppBuilder turns into numbers unchecked (the user statistics chart).
+NUMBER_ARGUMENTS = ("group_by",)
+
+
+def refuse_disabled_doors():
+    endpoint = request.endpoint or ""
+    if endpoint.rpartition(".")[2] in DISABLED_VIEW_METHODS:
+        abort(404)
+    arguments = request.view_args or {}
+    if any(not str(arguments[name]).isdigit() for name in NUMBER_ARGUMENTS if name in arguments):
+        abort(404)
+
+
 def init_app(app) -> None:
     """Before Flask-AppBuilder starts: it builds its limiter and password forms from these."""
     app.config.setdefault("RATELIMIT_STORAGE_URI", limiter_storage_uri(app))
@@ -268,6 +287,7 @@ def init_app(app) -> None:
     if proxies:
         # The limit counts per client: behind a proxy, its X-Forwarded-For names the client.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    app.before_request(refuse_disabled_doors)
     app.before_request(refuse_impossible_ids)
     app.before_request(refuse_nul_characters)
     app.before_request(check_query_argument)
