@@ -480,3 +480,42 @@ def test_no_route_is_left_out_of_the_matrix(app):
             and route.permission is None
         ]
     assert unprotected == []
+
+
+# -- real writes on other departments' rows --------------------------------------------
+
+
+def _writes_on(app, complaint_id: int, refund_id: int) -> list[tuple[str, str, dict]]:
+    """Writes a member of staff could well send, aimed at rows of another department."""
+    from tests.test_views_complaint import form_data
+
+    net = str(db.session.scalar(select(Department.id).where(Department.code == "NET")))
+    edited = {**form_data(app), "summary": "改写别人的投诉"}
+    return [
+        ("api", f"/api/v1/complaint/{complaint_id}", {"method": "PUT", "json": {"summary": "改写别人的投诉"}}),
+        ("api", f"/api/v1/complaint/{complaint_id}/dispatch", {"method": "POST", "json": {"department": int(net)}}),
+        ("api", f"/api/v1/complaint/{complaint_id}/resolve", {"method": "POST", "json": {"text": "结案"}}),
+        ("api", f"/api/v1/refund/{refund_id}/decide", {"method": "POST", "json": {"decision": "approve"}}),
+        ("web", f"/complaints/edit/{complaint_id}", {"method": "POST", "data": edited}),
+        ("web", f"/complaints/act/{complaint_id}/dispatch", {"method": "POST", "data": {"department": net}}),
+        ("web", f"/complaints/act/{complaint_id}/resolve", {"method": "POST", "data": {"text": "结案"}}),
+        ("web", f"/refund-inbox/decide/{refund_id}", {"method": "POST", "data": {"decision": "approve"}}),
+    ]
+
+
+@pytest.mark.parametrize("role", [roles.FRONTLINE, roles.ROOM_MANAGER, roles.CENTER_MANAGER])
+def test_a_well_formed_write_to_another_departments_row_changes_nothing(app, clients, rows, role):
+    client = clients[role]
+    ids = row_ids(app, USERS[role])
+    complaint_id, refund_id = ids[Complaint][1], ids[RefundRequest][1]
+    with app.app_context():
+        writes = _writes_on(app, complaint_id, refund_id)
+        db.session.remove()
+    before = fingerprint(app)
+    for side, url, request in writes:
+        if side == "api":
+            status = client._call(request.pop("method"), url, **request).status_code
+        else:
+            status = client.web.open(url, **request).status_code
+        assert status in (403, 404), f"{role} {url}: {status}"
+    assert fingerprint(app) == before
