@@ -276,6 +276,18 @@ def refuse_disabled_doors():
         abort(404)
 
 
+def refuse_unknown_actions():
+    """Flask-AppBuilder's list and row actions fail with a 500 on an action name the view
+    does not have (``/…/action/<name>/<pk>``, ``/…/action_post``): such a name is a 404."""
+    blueprint, _dot, method = (request.endpoint or "").rpartition(".")
+    if method not in ("action", "action_post"):
+        return
+    view = next((view for view in current_app.appbuilder.baseviews if view.endpoint == blueprint), None)
+    name = (request.view_args or {}).get("name") if method == "action" else request.form.get("action")
+    if view is None or name not in (getattr(view, "actions", None) or {}):
+        abort(404)
+
+
 def init_app(app) -> None:
     """Before Flask-AppBuilder starts: it builds its limiter and password forms from these."""
     app.config.setdefault("RATELIMIT_STORAGE_URI", limiter_storage_uri(app))
@@ -288,6 +300,7 @@ def init_app(app) -> None:
         # The limit counts per client: behind a proxy, its X-Forwarded-For names the client.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     app.before_request(refuse_disabled_doors)
+    app.before_request(refuse_unknown_actions)
     app.before_request(refuse_impossible_ids)
     app.before_request(refuse_nul_characters)
     app.before_request(check_query_argument)

@@ -325,6 +325,12 @@ def test_every_route_answers_each_role_as_declared(app, clients, rows, role):
         if route.endpoint in PUBLIC or route.view is None:
             continue
         if route.fab_action:
+            # An action the view does not have names nothing: a 404, not FAB's 500.
+            unknown = route.url(pk=1, name="x") if "name" in route.rule.arguments else route.url()
+            response = client.web.open(unknown, method=route.method, data={"action": "x", "rowid": ["1"]})
+            tried += 1
+            if response.status_code != 404:
+                wrong.append(f"{route.method} {unknown} (unknown action): {response.status_code}, expected 404")
             for action in route.view.actions.values():
                 if granted(role, route, action.name):
                     continue  # FAB's own actions for Admin (copy a role, resend a notice): their own tests
@@ -519,3 +525,32 @@ def test_a_well_formed_write_to_another_departments_row_changes_nothing(app, cli
             status = client.web.open(url, **request).status_code
         assert status in (403, 404), f"{role} {url}: {status}"
     assert fingerprint(app) == before
+
+
+def test_nobody_signed_out_reaches_any_route_but_the_public_ones(app):
+    """Without a session or token: the pages send people to sign in, the API answers 401."""
+    anonymous = app.test_client()
+    wrong = []
+    with app.app_context():
+        all_routes = routes(app)
+    for route in all_routes:
+        if route.endpoint in PUBLIC or route.view is None:
+            continue
+        url = route.url(pk=1, name="x") if "name" in route.rule.arguments else route.url(pk=1)
+        try:
+            response = anonymous.open(url, method=route.method, **({"json": {}} if route.api else {}))
+        except Exception:
+            wrong.append(f"{route.method} {url}: 500")
+            continue
+        if route.api:
+            if response.status_code != 401:
+                wrong.append(f"{route.method} {url}: {response.status_code}, expected 401")
+        elif route.method_name in DISABLED_VIEW_METHODS:
+            if response.status_code != 404:
+                wrong.append(f"{route.method} {url}: {response.status_code}, expected 404 (closed to everyone)")
+        elif route.fab_action:  # an unknown action is a 404; a known one refused with a redirect
+            if response.status_code not in (302, 404):
+                wrong.append(f"{route.method} {url}: {response.status_code}")
+        elif response.status_code != 302 or "/login/" not in response.headers["Location"]:
+            wrong.append(f"{route.method} {url}: {response.status_code} {response.headers.get('Location')}")
+    assert wrong == [], "\n".join(wrong)
