@@ -23,7 +23,6 @@ from collections import defaultdict
 from itertools import pairwise
 
 import pytest
-from conftest import Client
 from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import User
 from openpyxl import load_workbook
@@ -34,6 +33,7 @@ from app.extensions import appbuilder, db
 from app.models import Alert, Appraisal, Complaint, Department, NumberSequence, RefundRequest
 from app.policy import roles
 from app.web_security import DISABLED_VIEW_METHODS
+from tests.conftest import Client
 from tests.helpers import complaint_body
 
 # One demo user per role (app/demo.py): their department's rows are "own", the others "other".
