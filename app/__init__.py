@@ -22,7 +22,7 @@ def create_app(config: type | None = None, **overrides) -> Flask:
 
     from flask_appbuilder import AppBuilder
 
-    from app import cli, security, web_performance, web_security
+    from app import cli, outages, security, web_performance, web_security
     from app.extensions import db, mail, migrate
 
     flask_app.config["FAB_ROLES"] = security.ROLE_PERMISSIONS
@@ -30,6 +30,7 @@ def create_app(config: type | None = None, **overrides) -> Flask:
     flask_app.config["FAB_CREATE_DB"] = False
     web_security.init_app(flask_app)
     web_performance.init_app(flask_app)
+    outages.init_app(flask_app)
 
     db.init_app(flask_app)
     mail.init_app(flask_app)

@@ -47,6 +47,21 @@ def _later(session, **item) -> None:
     session.info.setdefault(_PENDING, []).append(item)
 
 
+def _hold(session, signature: str) -> None:
+    """Complaints of one content are judged one transaction at a time.
+
+    Two receipts of the same content at the same instant would each count the
+    other's row as missing and each open an incident and fire its alert. On
+    PostgreSQL a transaction-scoped advisory lock on the signature makes the
+    second wait for the first to commit, and then see its incident; SQLite runs
+    one writer at a time, and the complaint number was written before this. The
+    partial unique index ``uq_incident_open_signature`` is the database's last word.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"incident:{signature}"))))
+
+
 def _open_incident(session, signature: str) -> Incident | None:
     return session.scalar(
         select(Incident).where(Incident.signature == signature, Incident.status != "resolved").order_by(Incident.id)
@@ -81,6 +96,7 @@ def _open(session, complaint: Complaint, rule: str, earlier: list, volume: int) 
 
 def evaluate_new(session, complaint: Complaint) -> None:
     """§3.5 rules 1–2 for a complaint being received (its own row is not in the table yet)."""
+    _hold(session, complaint.signature)
     incident = _open_incident(session, complaint.signature)
     if incident is not None:
         complaint.incident = incident

@@ -257,6 +257,42 @@ def refuse_impossible_ids():
     abort(404)
 
 
+# Flask-AppBuilder gives every model view a file download (``/…/download/<filename>``)
+# that sends any file of UPLOAD_FOLDER. Nothing is uploaded there (attachments have their
+# own door with row-level rights, app/attachments.py), so these doors are closed for
+# everyone, Admin included: a ``download`` method taking a file name.
+DISABLED_VIEW_METHODS = frozenset({"download"})
+DISABLED_VIEW_ARGUMENT = "filename"
+
+
+def is_disabled_door(endpoint: str, arguments) -> bool:
+    return endpoint.rpartition(".")[2] in DISABLED_VIEW_METHODS and DISABLED_VIEW_ARGUMENT in arguments
+
+
+# URL parts Flask-AppBuilder turns into numbers unchecked (the user statistics chart).
+NUMBER_ARGUMENTS = ("group_by",)
+
+
+def refuse_disabled_doors():
+    arguments = request.view_args or {}
+    if is_disabled_door(request.endpoint or "", arguments):
+        abort(404)
+    if any(not str(arguments[name]).isdigit() for name in NUMBER_ARGUMENTS if name in arguments):
+        abort(404)
+
+
+def refuse_unknown_actions():
+    """Flask-AppBuilder's list and row actions fail with a 500 on an action name the view
+    does not have (``/…/action/<name>/<pk>``, ``/…/action_post``): such a name is a 404."""
+    blueprint, _dot, method = (request.endpoint or "").rpartition(".")
+    if method not in ("action", "action_post"):
+        return
+    view = next((view for view in current_app.appbuilder.baseviews if view.endpoint == blueprint), None)
+    name = (request.view_args or {}).get("name") if method == "action" else request.form.get("action")
+    if view is None or name not in (getattr(view, "actions", None) or {}):
+        abort(404)
+
+
 def init_app(app) -> None:
     """Before Flask-AppBuilder starts: it builds its limiter and password forms from these."""
     app.config.setdefault("RATELIMIT_STORAGE_URI", limiter_storage_uri(app))
@@ -268,6 +304,8 @@ def init_app(app) -> None:
     if proxies:
         # The limit counts per client: behind a proxy, its X-Forwarded-For names the client.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    app.before_request(refuse_disabled_doors)
+    app.before_request(refuse_unknown_actions)
     app.before_request(refuse_impossible_ids)
     app.before_request(refuse_nul_characters)
     app.before_request(check_query_argument)

@@ -1,7 +1,7 @@
 """Incidents (事件): a wave of same-content complaints handled together (SPEC.md §3.5)."""
 
 from flask_appbuilder import Model
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, true
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, text, true
 from sqlalchemy.orm import relationship
 
 from app.models.complaint import utcnow
@@ -14,6 +14,15 @@ class Incident(Model):
     __table_args__ = (
         # The rules' question on every save: is an incident of this content open?
         Index("ix_incident_signature_status", "signature", "status"),
+        # §3.5 "later complaints join the open incident": at most one unresolved incident per
+        # content, decided by the database even when two complaints open one at the same instant.
+        Index(
+            "uq_incident_open_signature",
+            "signature",
+            unique=True,
+            sqlite_where=text("status != 'resolved'"),
+            postgresql_where=text("status != 'resolved'"),
+        ),
     )
     audited = True
 

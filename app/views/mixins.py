@@ -8,7 +8,7 @@ with what the user typed kept; in the API, a 4xx with a JSON ``message``.
 
 from flask import abort, flash, request
 from flask_appbuilder.api import BaseApi
-from flask_appbuilder.urltools import get_filter_args
+from flask_appbuilder.urltools import get_filter_args, get_order_args, get_page_args, get_page_size_args
 from flask_babel import lazy_gettext as _
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
@@ -151,7 +151,15 @@ class PolicyFormMixin:
             form = _with_blank_choice(self.edit_form.refresh(obj=item))
             self.prefill_form(form, pk)
             self.update_redirect()
-        return self._get_edit_widget(form=form, exclude_cols=exclude_cols)
+        widgets = self._get_edit_widget(form=form, exclude_cols=exclude_cols)
+        # Below the form, the related views' rows (a team's members), as Flask-AppBuilder's edit page has them.
+        return self._get_related_views_widgets(
+            item,
+            orders=get_order_args(),
+            pages=get_page_args(),
+            page_sizes=get_page_size_args(),
+            widgets=widgets,
+        )
 
     def _delete(self, pk):
         item = self.datamodel.get(pk, self._base_filters)
