@@ -49,7 +49,6 @@ from app.policy.vocabulary import (
     label,
 )
 
-MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 AMOUNT_FORMAT = "#,##0.00"
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
@@ -106,43 +105,6 @@ class Bulletin:
                   previous=previous, change=change))
             for item, this, previous, change in self.section("overview").rows
         ]  # fmt: skip
-
-
-# -- months ------------------------------------------------------------------------------------
-
-
-def parse_month(text: str | None) -> date:
-    """``YYYY-MM`` → the month's first day; ValueError on anything else."""
-    match = MONTH_PATTERN.match((text or "").strip())
-    if not match:
-        raise ValueError(f"{text!r} is not a month: give YYYY-MM, such as 2026-10.")
-    year, month = int(match.group(1)), int(match.group(2))
-    if not 1 <= month <= 12 or not clock.EARLIEST.year < year < clock.LATEST.year:
-        raise ValueError(f"{text!r} is not a month: give YYYY-MM, such as 2026-10.")
-    return date(year, month, 1)
-
-
-def next_month(month: date) -> date:
-    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
-def previous_month(month: date) -> date:
-    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
-
-
-def month_bounds(month: date) -> tuple[datetime, datetime]:
-    """The month's first local instant and the next month's, in UTC."""
-    zone = clock.local_zone()
-
-    def first_instant(day: date) -> datetime:
-        return datetime(day.year, day.month, 1, tzinfo=zone).astimezone(UTC)
-
-    return first_instant(month), first_instant(next_month(month))
-
-
-def current_month(now: datetime) -> date:
-    local = clock.to_local(now)
-    return date(local.year, local.month, 1)
 
 
 # -- the sections -------------------------------------------------------------------------------
@@ -559,9 +521,9 @@ SECTIONS: list[Callable[[Period], Section]] = [
 def build(month: date, now: datetime | None = None) -> Bulletin:
     """The bulletin of ``month`` (its first day), with labels in the current locale."""
     now = now or clock.now()
-    previous = previous_month(month)
-    previous_start, _previous_end = month_bounds(previous)
-    start, end = month_bounds(month)
+    previous = clock.previous_month(month)
+    previous_start, _previous_end = clock.month_bounds(previous)
+    start, end = clock.month_bounds(month)
     period = Period(previous_start=previous_start, start=start, end=end, now=now)
     sections = [compute(period) for compute in SECTIONS]
     return Bulletin(
@@ -692,7 +654,7 @@ def _mailed(argument: str) -> Bulletin:
     the mails of every department (its figures are as of the time of the mails' summary)."""
     month_text, _at, as_of = argument.partition("@")
     with notices.in_notice_language():
-        return build(parse_month(month_text), clock.parse_time(as_of) if as_of else None)
+        return build(clock.parse_month(month_text), clock.parse_time(as_of) if as_of else None)
 
 
 @lru_cache(maxsize=4)
@@ -745,21 +707,12 @@ def send(month: date, now: datetime | None = None) -> int:
 
 def send_previous_month(now: datetime) -> int:
     """The cron job's work on the 1st: the bulletin of the month that just ended."""
-    return send(previous_month(current_month(now)), now)
+    return send(clock.previous_month(clock.current_month(now)), now)
 
 
 # -- the leadership dashboard's trend ----------------------------------------------------------
 
 TREND_DAYS = 30
-
-
-def _local_day(column):
-    """The local calendar day of a stored UTC time, computed by the database."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone(clock.local_zone().key, column), "YYYY-MM-DD")
-    # SQLite keeps the UTC wall time: shift it by the zone's offset now (exact for zones without summer time).
-    offset = int(clock.to_local(clock.now()).utcoffset().total_seconds() // 60)
-    return func.date(column, f"{offset:+d} minutes")
 
 
 def daily_volume(now: datetime, days: int = TREND_DAYS) -> dict:
@@ -769,7 +722,7 @@ def daily_volume(now: datetime, days: int = TREND_DAYS) -> dict:
     today = clock.to_local(now).date()
     first_day = today - timedelta(days=days - 1)
     start = datetime(first_day.year, first_day.month, first_day.day, tzinfo=clock.local_zone()).astimezone(UTC)
-    day = _local_day(Complaint.received_at)
+    day = clock.local_day(Complaint.received_at, db.session.get_bind().dialect.name)
     query = (
         select(day, Category.name, func.count(Complaint.id))
         .join(Category, Complaint.category_id == Category.id)

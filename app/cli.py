@@ -68,11 +68,11 @@ def scan_command(now_text: str | None) -> None:
 @click.option("--send", is_flag=True, help="Email it to every department mailbox (once per department and month).")
 def bulletin_command(month_text: str, out: str | None, send: bool) -> None:
     """Build the monthly bulletin (SPEC.md §6); write its workbook, email it."""
-    from app import bulletin
+    from app import bulletin, clock
     from app.notices import in_notice_language
 
     try:
-        month = bulletin.parse_month(month_text)
+        month = clock.parse_month(month_text)
     except ValueError:
         raise click.BadParameter("give a month as YYYY-MM, such as 2026-10", param_hint="--month") from None
     with in_notice_language():

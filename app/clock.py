@@ -1,6 +1,7 @@
 """Time: stored in UTC, shown and typed in ``APP_TIMEZONE`` (default Asia/Shanghai)."""
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -44,3 +45,55 @@ def parse_time(text: str) -> datetime:
 def format_local(value: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
     local = to_local(value)
     return local.strftime(pattern) if local else ""
+
+
+# -- months (the monthly bulletin, the small-refund monitoring) ---------------------------------
+
+MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_month(text: str | None) -> date:
+    """``YYYY-MM`` → the month's first day; ValueError on anything else."""
+    match = MONTH_PATTERN.match((text or "").strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a month: give YYYY-MM, such as 2026-10.")
+    year, month = int(match.group(1)), int(match.group(2))
+    if not 1 <= month <= 12 or not EARLIEST.year < year < LATEST.year - 1:
+        raise ValueError(f"{text!r} is not a month: give YYYY-MM, such as 2026-10.")
+    return date(year, month, 1)
+
+
+def next_month(month: date) -> date:
+    return date(month.year + month.month // 12, month.month % 12 + 1, 1)
+
+
+def previous_month(month: date) -> date:
+    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+
+
+def first_instant(day: date) -> datetime:
+    """The first local instant of ``day``, in UTC."""
+    return datetime(day.year, day.month, day.day, tzinfo=local_zone()).astimezone(UTC)
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    """The month's first local instant and the next month's, in UTC."""
+    return first_instant(month), first_instant(next_month(month))
+
+
+def current_month(moment: datetime) -> date:
+    return to_local(moment).date().replace(day=1)
+
+
+def local_day(column, dialect: str):
+    """SQL for the local calendar day (``YYYY-MM-DD``) of a stored UTC time, on ``dialect``."""
+    from sqlalchemy import func, literal_column
+
+    zone = local_zone()
+    if dialect == "postgresql":
+        # The zone as a literal (a zone key holds no quote): GROUP BY must repeat the very
+        # expression of the SELECT, which two bound parameters would not be.
+        return func.to_char(func.timezone(literal_column(f"'{zone.key}'"), column), "YYYY-MM-DD")
+    # SQLite keeps the UTC wall time: shift it by the zone's offset now (exact for zones without summer time).
+    minutes = int(now().astimezone(zone).utcoffset().total_seconds() // 60)
+    return func.date(column, f"{minutes:+d} minutes")

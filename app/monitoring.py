@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import func, select
 
 from app import clock
 from app.extensions import db
@@ -98,26 +98,9 @@ class Period:
 
 
 def month_period(month: date, now: datetime) -> Period:
-    zone = clock.local_zone()
-    first = datetime(month.year, month.month, 1, tzinfo=zone)
-    following = datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=zone)
-    return Period(month=first.date(), start=first, end=min(following, now) if first <= now else following)
-
-
-def current_month(now: datetime) -> date:
-    return clock.to_local(now).date().replace(day=1)
-
-
-def _local_day(column):
-    """The local calendar day of a stored UTC time, in SQL."""
-    zone = clock.local_zone()
-    if db.session.get_bind().dialect.name == "postgresql":
-        # The zone as a literal (a valid zone key holds no quote): GROUP BY must repeat the
-        # very expression of the SELECT, which two bound parameters would not be.
-        return func.date(func.timezone(literal_column(f"'{zone.key}'"), column))
-    # SQLite keeps UTC wall time: shift by the zone's offset (the zone's current one).
-    minutes = int(clock.now().astimezone(zone).utcoffset().total_seconds() // 60)
-    return func.date(column, f"{minutes:+d} minutes")
+    """The month so far: up to ``now`` while it runs."""
+    first, following = clock.month_bounds(month)
+    return Period(month=month, start=first, end=min(following, now) if first <= now else following)
 
 
 # --- figures -------------------------------------------------------------------------------
@@ -190,7 +173,7 @@ def figures(period: Period, limits: dict, user_ids=None) -> dict[int, StaffFigur
     ):
         item = row(user_id)
         item.count, item.total, item.near_limit = count, Decimal(total).quantize(CENT), near_count
-    day = _local_day(RefundRequest.created_on).label("day")
+    day = clock.local_day(RefundRequest.created_on, session.get_bind().dialect.name).label("day")
     for user_id, local_day, count, total in session.execute(
         select(RefundRequest.requested_by_id, day, func.count(RefundRequest.id), func.sum(RefundRequest.amount))
         .where(*_direct(period.start, period.end, user_ids))
@@ -338,7 +321,7 @@ def alert_breaches(now: datetime) -> int:
     from app.alerts import raise_alert
 
     limits = thresholds()
-    period = month_period(current_month(now), now)
+    period = month_period(clock.current_month(now), now)
     raised = 0
     for item in figures(period, limits).values():
         breaches = []

@@ -15,7 +15,7 @@ from tests.test_documents import text_of
 
 def built(app, month=MONTH, now=NOW):
     with app.app_context(), force_locale("en"):
-        return bulletin.build(bulletin.parse_month(month), now)
+        return bulletin.build(clock.parse_month(month), now)
 
 
 def test_each_section_counts_what_the_month_holds(app):
@@ -68,18 +68,18 @@ def test_a_complaint_counts_in_the_local_month_it_was_received(app, received, mo
     [("2026-10", date(2026, 10, 1)), ("2026-01", date(2026, 1, 1)), (" 2026-12 ", date(2026, 12, 1))],
 )
 def test_a_month_is_year_and_month(text, month):
-    assert bulletin.parse_month(text) == month
+    assert clock.parse_month(text) == month
 
 
 @pytest.mark.parametrize("text", ["2026-13", "2026-00", "2026-1", "202610", "", None, "2026-10-01", "0000-01"])
 def test_anything_else_is_not_a_month(text):
     with pytest.raises(ValueError):
-        bulletin.parse_month(text)
+        clock.parse_month(text)
 
 
 def test_the_month_before_january_is_december():
-    assert bulletin.previous_month(date(2026, 1, 1)) == date(2025, 12, 1)
-    assert bulletin.next_month(date(2026, 12, 1)) == date(2027, 1, 1)
+    assert clock.previous_month(date(2026, 1, 1)) == date(2025, 12, 1)
+    assert clock.next_month(date(2026, 12, 1)) == date(2027, 1, 1)
 
 
 # -- the page, the workbook and the mail agree -------------------------------------------------

@@ -3,7 +3,7 @@
 from rq.cron import CronScheduler
 from sqlalchemy import func, select
 
-from app import bulletin, clock, queue
+from app import clock, queue
 from app.extensions import db
 from app.models import Department, Outbox
 
@@ -45,7 +45,7 @@ def test_the_bulletin_job_mails_the_month_just_ended_to_every_department_mailbox
     work()
     assert job.get_status(refresh=True) == "finished"
     assert job.return_value() == mailboxes
-    ended = bulletin.previous_month(bulletin.current_month(clock.now()))
+    ended = clock.previous_month(clock.current_month(clock.now()))
     with app.app_context():
         keys = db.session.scalars(select(Outbox.key).where(Outbox.template == "monthly_bulletin")).all()
     assert len(keys) == mailboxes

@@ -27,9 +27,9 @@ class BulletinView(BaseView):
         """The month asked for (``?month=YYYY-MM``), or this month; None when it is not a month."""
         text = request.args.get("month")
         if not text:
-            return bulletin.current_month(clock.now())
+            return clock.current_month(clock.now())
         try:
-            return bulletin.parse_month(text)
+            return clock.parse_month(text)
         except ValueError:
             return None
 
@@ -41,7 +41,7 @@ class BulletinView(BaseView):
         status = 200
         if month is None:
             flash(str(_("Give a month as YYYY-MM, such as 2026-10.")), "danger")
-            month, status = bulletin.current_month(clock.now()), 400
+            month, status = clock.current_month(clock.now()), 400
         built = bulletin.build(month)
         return (
             self.render_template(

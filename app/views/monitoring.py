@@ -56,13 +56,10 @@ class BadInput(ValueError):
 def parse_month(text: str | None) -> date:
     """``YYYY-MM`` → the month's first day; empty: the current local month."""
     if not text:
-        return monitoring.current_month(clock.now())
+        return clock.current_month(clock.now())
     try:
-        year, month = (int(part) for part in text.split("-"))
-        if not clock.EARLIEST.year <= year < clock.LATEST.year - 1:
-            raise ValueError(year)
-        return date(year, month, 1)
-    except (TypeError, ValueError):
+        return clock.parse_month(text)
+    except ValueError:
         raise BadInput(str(_("Give the month as YYYY-MM, such as 2026-11."))) from None
 
 
