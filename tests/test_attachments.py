@@ -144,7 +144,10 @@ def test_a_file_is_uploaded_listed_and_downloaded_as_an_attachment(app, login):
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     with app.app_context():
         actions = [
-            row.action for row in db.session.query(AuditLog).filter_by(table_name="attachment", row_id=created["id"])
+            row.action
+            for row in db.session.query(AuditLog)
+            .filter_by(table_name="attachment", row_id=created["id"])
+            .order_by(AuditLog.id)
         ]
     assert actions == ["create", "download"]
 
