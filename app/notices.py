@@ -11,6 +11,7 @@ writes its outcomes, and the batch's other jobs are taken off the queue.
 
 import logging
 import smtplib
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager, suppress
 from datetime import date, datetime
@@ -442,14 +443,23 @@ def _send_batch(batch: Sequence) -> dict[int, dict]:
             return outcomes
         for index, notice in enumerate(batch):
             try:
-                _send(_message(notice), list(notice.recipients))
+                message = _message(notice)  # its attachments are built now
             except BaseTimeoutException:
                 raise
-            except Exception as error:
-                if isinstance(error, OSError) and not isinstance(error, _MESSAGE_REFUSED):
-                    # The server is unreachable: the rest of the batch cannot go either.
-                    outcomes.update((rest.id, _failure(rest, error)) for rest in batch[index:])
-                    break
+            except Exception as error:  # a builder's failure is this notice's only
+                outcomes[notice.id] = _failure(notice, error)
+                continue
+            try:
+                _send(message, list(notice.recipients))
+            except BaseTimeoutException:
+                raise
+            except _MESSAGE_REFUSED as error:
+                outcomes[notice.id] = _failure(notice, error)
+            except OSError as error:
+                # The server is unreachable: the rest of the batch cannot go either.
+                outcomes.update((rest.id, _failure(rest, error)) for rest in batch[index:])
+                break
+            except Exception as error:  # e.g. an address the server's encoding cannot carry
                 outcomes[notice.id] = _failure(notice, error)
             else:
                 outcomes[notice.id] = {"status": policy.SENT, "sent_on": clock.now()}
@@ -496,21 +506,28 @@ def _record(batch: Sequence, outcomes: dict[int, dict]) -> None:
         enqueue([(notice.id, notice.attempts - 1) for notice in untried])
 
 
-# This process's SMTP connection, kept open from one notice to the next: a worker
-# sends many, and opening a connection costs more than sending a message on it.
-_smtp: dict = {}
+# This worker's SMTP connection (one per thread), kept open from one notice to the next:
+# a worker sends many, and opening a connection costs more than sending a message on it.
+_local = threading.local()
+
+
+def _smtp() -> dict:
+    if not hasattr(_local, "smtp"):
+        _local.smtp = {}
+    return _local.smtp
 
 
 def _send(message: Message, recipients: list[str]) -> None:
     state = current_app.extensions["mail"]
     key = (id(state), state.server, state.port, state.use_ssl, state.use_tls, state.username, state.suppress)
-    reused = _smtp.get("key") == key
+    smtp = _smtp()
+    reused = smtp.get("key") == key
     if not reused:
         close_smtp()
         connection = mail.connect()
         connection.__enter__()
-        _smtp.update(key=key, connection=connection)
-    host = _smtp["connection"].host
+        smtp.update(key=key, connection=connection)
+    host = smtp["connection"].host
     if host is None:
         return  # MAIL_SUPPRESS_SEND: nothing leaves the process
     try:
@@ -525,9 +542,10 @@ def _send(message: Message, recipients: list[str]) -> None:
 
 
 def close_smtp() -> None:
-    """Close this process's SMTP connection, if one is open."""
-    connection = _smtp.pop("connection", None)
-    _smtp.clear()
+    """Close this worker's SMTP connection, if one is open."""
+    smtp = _smtp()
+    connection = smtp.pop("connection", None)
+    smtp.clear()
     if connection is not None:
         with suppress(OSError):
             connection.__exit__(None, None, None)
