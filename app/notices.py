@@ -395,10 +395,13 @@ def _claim(outbox_id: int) -> list:
         .order_by((table.c.id == outbox_id).desc(), table.c.id)
         .limit(BATCH)
         .with_for_update(skip_locked=True)
+        # A CTE, run once: as a subquery PostgreSQL may run it again for each row it
+        # updates, and each run skips the rows just claimed, taking BATCH more.
+        .cte("claimable")
     )
     batch = db.session.execute(
         update(table)
-        .where(table.c.id.in_(candidates.scalar_subquery()), table.c.status == policy.QUEUED)
+        .where(table.c.id.in_(select(candidates.c.id)), table.c.status == policy.QUEUED)
         .values(status=policy.SENDING, attempts=table.c.attempts + 1, attempted_at=now)
         .returning(
             table.c.id,
