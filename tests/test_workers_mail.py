@@ -7,6 +7,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from rq.timeouts import JobTimeoutException
 
 from app import clock, notices
 from app.extensions import db
@@ -311,3 +312,35 @@ def test_two_workers_draining_at_once_send_each_notice_once(app, mail_server, mo
     outcomes = results["up"] + results["down"]
     assert set(outcomes) <= {"sent", None}
     assert 0 < outcomes.count("sent") <= 30
+
+
+def test_a_job_stopped_by_its_timeout_keeps_what_was_sent_and_queues_the_rest_again(
+    app, mail_server, work, monkeypatch
+):
+    calls = []
+
+    def slow(argument):
+        calls.append(argument)
+        if len(calls) == 1:
+            raise JobTimeoutException("Task exceeded maximum timeout value (60 seconds)")
+        return "纪要.pdf", "application/pdf", b"%PDF-1.7"
+
+    monkeypatch.setitem(notices.ATTACHMENT_BUILDERS, "minutes", slow)
+    with app.app_context():
+        first = notices.notify("alert", ["a@dg.example.com"], {"rule": "A"}, "alert:first")
+        files = [("minutes", 1)]
+        stuck = notices.notify("alert", ["b@dg.example.com"], {"rule": "B"}, "alert:stuck", attachments=files)
+        last = notices.notify("alert", ["c@dg.example.com"], {"rule": "C"}, "alert:last")
+        db.session.commit()
+    with pytest.raises(JobTimeoutException):
+        jobs.deliver(first)
+    assert sent_to(mail_server) == ["a@dg.example.com"]
+    assert outbox_row(app, first)["status"] == "sent"
+    for outbox_id in (stuck, last):
+        notice = outbox_row(app, outbox_id)
+        assert (notice["status"], notice["attempts"]) == ("queued", 0)  # not tried: not an attempt
+    # Back on the queue at once, not after the scan's 15 minutes.
+    assert sorted(queued_jobs(app)) == sorted(notices.job_id(outbox_id, 0) for outbox_id in (first, stuck, last))
+    work()
+    assert sent_to(mail_server) == ["a@dg.example.com", "b@dg.example.com", "c@dg.example.com"]
+    assert {outbox_row(app, outbox_id)["attempts"] for outbox_id in (stuck, last)} == {1}
