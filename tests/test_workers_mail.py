@@ -7,9 +7,10 @@ import threading
 from datetime import timedelta
 
 import pytest
+from rq.job import Job
 from rq.timeouts import JobTimeoutException
 
-from app import clock, notices
+from app import clock, notices, queue
 from app.extensions import db
 from app.models import Complaint, Outbox
 from config import BASE_DIR
@@ -214,6 +215,8 @@ def test_one_job_sends_the_notices_that_are_due_and_takes_their_jobs_off_the_que
     assert sent_to(mail_server) == [f"room{number}@dg.example.com" for number in range(4)]
     # The others' jobs would only find their notices taken: they are gone.
     assert queued_jobs(app) == [notices.job_id(first, 0)]
+    with app.app_context():
+        assert [Job.exists(notices.job_id(other, 0), connection=queue.connection()) for other in others] == [False] * 3
     work()
     assert len(mail_server.messages) == 4
     for outbox_id in (first, *others):
