@@ -579,6 +579,7 @@ def measure_mail(bench: Bench) -> None:
     try:
         _written, delivered = mail.outbox_rate(bench.size.mails, port, bench.scratch / "mail", bench.large_url)
         one = mail.smtplib_rate(bench.size.mails, port, one_connection=True)
+        classic = mail.smtplib_rate(bench.size.mails, port, one_connection=True, classic=True)
     finally:
         server.terminate()
         server.wait()
@@ -590,6 +591,18 @@ def measure_mail(bench: Bench) -> None:
             delivered / one,
             "≥ 0.5",
             delivered / one >= 0.5,
+        )
+    )
+    # The worker builds its messages with the email package's classic classes, cheaper than the
+    # EmailMessage the line above gives smtplib: the same goal against smtplib building them so.
+    bench.record(
+        Result(
+            "mails/s, one worker ÷ smtplib, messages built alike",
+            f"{delivered:.0f}/s",
+            f"{classic:.0f}/s",
+            delivered / classic,
+            "≥ 0.5",
+            delivered / classic >= 0.5,
         )
     )
 
@@ -671,7 +684,10 @@ def main() -> None:
     )
     if options.write:
         kind = "PostgreSQL" if large_url.startswith("postgresql") else "SQLite"
-        write_table(Path(options.write), markdown(bench, kind, elapsed))
+        if options.only:
+            update_rows(Path(options.write), bench, kind)
+        else:
+            write_table(Path(options.write), markdown(bench, kind, elapsed))
 
 
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
@@ -685,6 +701,25 @@ def write_table(path: Path, table: str) -> None:
     head, rest = text.split(START, 1)
     _old, tail = rest.split(END, 1)
     path.write_text(f"{head}{START}\n{table}{END}{tail}", encoding="utf-8")
+
+
+def update_rows(path: Path, bench: Bench, database: str) -> None:
+    """After ``--only``: replace the rows of what was measured in the table of ``path``, keep the others,
+    and say below the table when those rows were measured."""
+    text = path.read_text(encoding="utf-8")
+    head, rest = text.split(START, 1)
+    table, tail = rest.split(END, 1)
+    lines = table.strip("\n").split("\n")
+    fresh = markdown(bench, database, 0).strip("\n").split("\n")[4:]
+    names = {row.split(" | ")[0]: row for row in fresh}
+    lines = [names.pop(line.split(" | ")[0], line) if line.startswith("| ") else line for line in lines]
+    lines = [line for line in lines if not line.startswith("Re-measured ")]
+    table_end = max(index for index, line in enumerate(lines) if line.startswith("| ")) + 1
+    lines[table_end:table_end] = list(names.values())
+    measured = ", ".join(result.name for result in bench.results)
+    lines.append("")
+    lines.append(f"Re-measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {database} alone (`--only`): {measured}.")
+    path.write_text(f"{head}{START}\n" + "\n".join(lines) + f"\n{END}{tail}", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -182,7 +182,14 @@ class MailSink:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.messages = []
+        self.refused = set()  # addresses the server answers 550, as for an unknown mailbox
         self._controller = None
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
