@@ -345,11 +345,12 @@ def resend(outbox_ids: Iterable[int]) -> int:
     return len(notices)
 
 
-# Notices one job claims and sends on one SMTP connection, with their outcomes
-# written in one commit. A worker that stops mid-batch leaves at most this many
-# ``sending`` for the scan to release (STALE_SENDING); those already accepted by
-# the server then go out again, with the same Message-ID.
+# A job sends at most this many notices on one connection, claimed together.
 BATCH = 50
+# Outcomes are written every this many sends: a worker killed mid-batch (no chance to
+# write) leaves at most this many sent but still ``sending``; the scan releases them
+# (STALE_SENDING) and they go out again, with the same Message-ID.
+RECORD_EVERY = 10
 # Refusals of this one message; the connection stays usable for the next.
 _MESSAGE_REFUSED = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
@@ -439,6 +440,7 @@ def _drop_jobs(notices: Sequence) -> None:
 def _send_batch(batch: Sequence) -> dict[int, dict]:
     """Send each notice of ``batch``; their outcomes are written together, even if the job is stopped."""
     outcomes: dict[int, dict] = {}
+    written: set[int] = set()
     try:
         if not current_app.config["MAIL_SERVER"]:
             # Nowhere to send them: kept in the outbox, readable there, never marked sent.
@@ -466,8 +468,11 @@ def _send_batch(batch: Sequence) -> dict[int, dict]:
                 outcomes[notice.id] = _failure(notice, error)
             else:
                 outcomes[notice.id] = {"status": policy.SENT, "sent_on": clock.now()}
+            if len(outcomes) - len(written) >= RECORD_EVERY:
+                _write({key: value for key, value in outcomes.items() if key not in written})
+                written.update(outcomes)
     finally:
-        _record(batch, outcomes)
+        _record(batch, {key: value for key, value in outcomes.items() if key not in written}, written)
     return outcomes
 
 
@@ -481,9 +486,14 @@ def _failure(notice, error: Exception) -> dict:
     }
 
 
-def _record(batch: Sequence, outcomes: dict[int, dict]) -> None:
-    """One commit for the batch: the outcomes, and the notices not tried put back in the queue."""
+def _write(outcomes: dict[int, dict]) -> None:
+    """Commit these outcomes."""
     db.session.rollback()  # whatever a failed attachment builder left half done
+    _update_outcomes(outcomes)
+    db.session.commit()
+
+
+def _update_outcomes(outcomes: dict[int, dict]) -> None:
     table = Outbox.__table__
     groups: dict[tuple, list[dict]] = {}
     for outbox_id, values in outcomes.items():
@@ -496,9 +506,16 @@ def _record(batch: Sequence, outcomes: dict[int, dict]) -> None:
             .values({name: bindparam(f"new_{name}") for name in names}),
             rows,
         )
-    untried = [notice for notice in batch if notice.id not in outcomes]
+
+
+def _record(batch: Sequence, outcomes: dict[int, dict], written: set[int] = frozenset()) -> None:
+    """The batch's last commit: the outcomes not yet written, and the notices not tried put back in the queue."""
+    db.session.rollback()  # whatever a failed attachment builder left half done
+    _update_outcomes(outcomes)
+    untried = [notice for notice in batch if notice.id not in outcomes and notice.id not in written]
     if untried:
         # The job was stopped (a timeout) before it got to these: not an attempt.
+        table = Outbox.__table__
         db.session.execute(
             update(table)
             .where(table.c.id.in_([notice.id for notice in untried]), table.c.status == policy.SENDING)

@@ -347,3 +347,26 @@ def test_a_job_stopped_by_its_timeout_keeps_what_was_sent_and_queues_the_rest_ag
     work()
     assert sent_to(mail_server) == ["a@dg.example.com", "b@dg.example.com", "c@dg.example.com"]
     assert {outbox_row(app, outbox_id)["attempts"] for outbox_id in (stuck, last)} == {1}
+
+
+def test_a_batch_writes_what_it_sent_every_few_notices_so_a_killed_worker_resends_few(app, mail_server, monkeypatch):
+    from sqlalchemy import create_engine, text
+
+    monkeypatch.setattr(notices, "RECORD_EVERY", 3)
+    ids = alerts(app, [f"room{number}@dg.example.com" for number in range(7)])
+    # What another process (the scan, a second worker) sees as sent when each message goes out.
+    observer = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    seen = []
+    send = notices._send
+
+    def observed_send(message, recipients):
+        with observer.connect() as connection:
+            query = text("SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND id >= :first")
+            seen.append(connection.scalar(query, {"first": ids[0]}))
+        return send(message, recipients)
+
+    monkeypatch.setattr(notices, "_send", observed_send)
+    assert jobs.deliver(ids[0]) == "sent"
+    observer.dispose()
+    assert seen == [0, 0, 0, 3, 3, 3, 6]
+    assert [outbox_row(app, outbox_id)["status"] for outbox_id in ids] == ["sent"] * 7
