@@ -36,6 +36,7 @@ from app import clock, documents, notices, recipients
 from app.exports import cell_value
 from app.extensions import db
 from app.models import Alert, Appraisal, Category, Complaint, Department, Dispatch, Incident, RefundRequest
+from app.policy import leadership
 from app.policy import repeats as repeats_policy
 from app.policy.flow import CLOSED, OPEN_STATUSES, RESOLVED
 from app.policy.i18n import _
@@ -322,7 +323,7 @@ def leadership_reports(period: Period) -> Section:
         .order_by(Alert.criterion)
     )
     rows = [
-        (str(_("Criterion %(number)s", number=criterion)), this, previous)
+        (leadership.criterion_label(criterion), this, previous)
         for criterion, this, previous in db.session.execute(query)
     ]
     return Section(

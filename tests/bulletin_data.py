@@ -208,9 +208,9 @@ EXPECTED = {
         ["Media crisis", 1, 0, 1],
     ],
     "leadership_reports": [
-        ["Criterion 1", 1, 0, 1],
-        ["Criterion 2", 0, 1, -1],
-        ["Criterion 4", 1, 0, 1],
+        ["1. City-level or higher media interview or negative report", 1, 0, 1],
+        ["2. Volume from discovery to preliminary reply over 200", 0, 1, -1],
+        ["4. The customer sued in court", 1, 0, 1],
     ],
     "repeat_complaints": [
         ["网络覆盖", 2, 1, 50.0, 1, 0, 0.0],

@@ -6,6 +6,7 @@ Each criterion is recorded by its number; each raises one ``leadership_report`` 
 from dataclasses import dataclass
 
 from app.policy.fast import VOLUME_SUPERVISING_LEADER
+from app.policy.i18n import _
 
 # §3.5 criterion 5: a joint complaint by more than 3 customers.
 JOINT_COMPLAINANTS_MORE_THAN = 3
@@ -15,6 +16,24 @@ ESCALATED_MORE_THAN = 3
 ESCALATED_WITHIN_DAYS = 30
 # §3.5 criterion 1: a medium of city level or higher.
 MEDIA_LEVELS = ("city", "province", "national")
+
+
+# What each criterion's number means, as the alert list, the dashboard and the bulletin show it.
+CRITERIA = {
+    1: _("City-level or higher media interview or negative report"),
+    2: _("Volume from discovery to preliminary reply over %(count)s", count=VOLUME_SUPERVISING_LEADER),
+    3: _("A service hall's business affected"),
+    4: _("The customer sued in court"),
+    5: _("Joint complaint by more than %(count)s customers", count=JOINT_COMPLAINANTS_MORE_THAN),
+    6: _("More than %(count)s same-content complaints from escalation sources", count=ESCALATED_MORE_THAN),
+}
+
+
+def criterion_label(number: int | None) -> str:
+    """``"2. Volume … over 200"``; empty for none."""
+    if number is None:
+        return ""
+    return f"{number}. {CRITERIA[number]}" if number in CRITERIA else str(number)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from app import appraisals, clock
 from app.extensions import db
 from app.models import Alert, Appraisal
 from app.policy import PolicyError
+from app.policy.leadership import criterion_label
 from app.policy.vocabulary import ALERT_RULES, APPRAISAL_KINDS, APPRAISAL_STATUSES, label
 from app.security import ALERT, API_METHOD_PERMISSIONS, APPRAISAL, RESOURCE_PERMISSIONS
 from app.views.fields import choice_field
@@ -46,7 +47,7 @@ class AlertView(ModelView):
         "created_on": clock.format_local,
         "rule": lambda code: label(ALERT_RULES, code),
         "recipients": lambda names: ", ".join(names or []),
-        "criterion": lambda number: number or "",
+        "criterion": criterion_label,
         "incident_id": lambda number: number or "",
     }
 

@@ -3,6 +3,7 @@
 from app import clock
 from app.policy import vocabulary
 from app.policy.attachments import MAX_ATTACHMENT_BYTES
+from app.policy.leadership import criterion_label
 
 
 def yuan(value) -> str:
@@ -12,6 +13,7 @@ def yuan(value) -> str:
 def register_template_helpers(app) -> None:
     app.jinja_env.filters["local_time"] = clock.format_local
     app.jinja_env.filters["yuan"] = yuan
+    app.jinja_env.filters["leadership_criterion"] = criterion_label
     app.jinja_env.globals["vocabulary"] = vocabulary
     app.jinja_env.globals["attachments_of"] = _attachments_of
     app.jinja_env.filters["file_size"] = file_size
