@@ -11,8 +11,8 @@ from datetime import timedelta
 from flask_appbuilder.security.sqla.models import Role, User
 from sqlalchemy import func, select
 
-from app import clock
-from app.models import Complaint, Department, Incident, StaffProfile
+from app import clock, reference
+from app.models import Complaint, Incident, StaffProfile
 from app.policy import fast, leadership
 from app.policy.roles import LEADERSHIP
 
@@ -47,12 +47,6 @@ def _later(session, **item) -> None:
     session.info.setdefault(_PENDING, []).append(item)
 
 
-def _open_incident(session, signature: str) -> Incident | None:
-    return session.scalar(
-        select(Incident).where(Incident.signature == signature, Incident.status != "resolved").order_by(Incident.id)
-    )
-
-
 def _window(complaint: Complaint, window) -> list:
     return [
         Complaint.signature == complaint.signature,
@@ -79,42 +73,91 @@ def _open(session, complaint: Complaint, rule: str, earlier: list, volume: int) 
     return incident
 
 
-def evaluate_new(session, complaint: Complaint) -> None:
-    """§3.5 rules 1–2 for a complaint being received (its own row is not in the table yet)."""
-    incident = _open_incident(session, complaint.signature)
-    if incident is not None:
+def _escalated_recently(complaint: Complaint) -> list:
+    """§3.5 rule 6, criterion 6 outside an incident: the escalated complaints of the same content lately."""
+    return [
+        Complaint.signature == complaint.signature,
+        Complaint.escalated.is_(True),
+        Complaint.received_at >= clock.now() - timedelta(days=leadership.ESCALATED_WITHIN_DAYS),
+    ]
+
+
+def _same_content(session, complaint: Complaint, shift: list | None, hall: list | None) -> dict:
+    """Everything the rules read of the same content, in one statement of indexed lookups:
+    the open incident's id, the counts of rules 1 and 2 (those that apply), and the escalated
+    complaints in the open incident and lately (rule 6)."""
+    incident_id = (
+        select(Incident.id)
+        .where(Incident.signature == complaint.signature, Incident.status != "resolved")
+        .order_by(Incident.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+
+    def count(*criteria):
+        return select(func.count()).select_from(Complaint).where(*criteria).scalar_subquery()
+
+    columns = {
+        "incident_id": incident_id,
+        "escalated_in_incident": count(
+            Complaint.signature == complaint.signature,
+            Complaint.escalated.is_(True),
+            Complaint.incident_id == incident_id,
+        ),
+        "escalated_recently": count(*_escalated_recently(complaint)),
+    }
+    if shift is not None:
+        columns["shift"] = count(*shift)
+    if hall is not None:
+        columns["hall"] = count(*hall)
+    row = session.execute(select(*(column.label(name) for name, column in columns.items()))).one()
+    return row._asdict()
+
+
+def evaluate_new(session, complaint: Complaint) -> int:
+    """§3.5 rules 1–2 for a complaint being received (its own row is not in the table yet).
+
+    Returns the escalated complaints of the same content for rule 6 (``evaluate_leadership``),
+    read in the same statement: those of the open incident it joins, else those of lately."""
+    zone = clock.local_zone()
+    shift = mine = here = None
+    if complaint.channel == "hotline_10086":
+        shift_window = fast.shift_of(complaint.received_at, zone)
+        shift = _window(complaint, shift_window)
+        mine = [*shift, Complaint.receiver_id == complaint.receiver_id]
+    department_id = complaint.receiving_department_id
+    if reference.department_kind(session, department_id) == "hall":
+        hall_window = fast.hall_window(complaint.received_at, zone)
+        here = [*_window(complaint, hall_window), Complaint.receiving_department_id == department_id]
+    facts = _same_content(session, complaint, mine, here)
+    if facts["incident_id"] is not None:
+        incident = session.get(Incident, facts["incident_id"])
         complaint.incident = incident
         if incident.first_reply_at is None:  # rule 4 counts until the preliminary reply
             incident.volume += 1
             check_volume(session, incident)
-        return
-    zone = clock.local_zone()
-    if complaint.channel == "hotline_10086":
-        window = fast.shift_of(complaint.received_at, zone)
-        shift = _window(complaint, window)
-        mine = [*shift, Complaint.receiver_id == complaint.receiver_id]
-        count = _count(session, *mine) + 1
+        return facts["escalated_in_incident"]
+    # A new incident (rules 1–2) counts, as no incident does, the escalated complaints lately.
+    if mine is not None:
+        count = facts["shift"] + 1
         if fast.hotline_rule_fires(count):
             # The team leader's check of the others, done for him: the whole team's count.
-            team = _count(session, *shift, Complaint.receiving_department_id == complaint.receiving_department_id) + 1
+            team = _count(session, *shift, Complaint.receiving_department_id == department_id) + 1
             incident = _open(session, complaint, "hotline_shift_3", mine, count)
-            key = f"hotline_shift_3:{complaint.receiver_id}:{complaint.signature}:{window.label}"
+            key = f"hotline_shift_3:{complaint.receiver_id}:{complaint.signature}:{shift_window.label}"
             _later(
                 session,
                 rule="hotline_shift_3",
                 key=lambda: key,
-                users=_holders(session, complaint.receiving_department_id, "team_leader"),
+                users=_holders(session, department_id, "team_leader"),
                 complaint=complaint,
                 incident=incident,
                 count=team,
                 message=f"同一班次同内容投诉:本人 {count} 宗,全班组 {team} 宗。",
             )
-            return
-    department = session.get(Department, complaint.receiving_department_id)
-    if department is not None and department.kind == "hall":
-        window = fast.hall_window(complaint.received_at, zone)
-        here = [*_window(complaint, window), Complaint.receiving_department_id == department.id]
-        count = _count(session, *here) + 1
+            return facts["escalated_recently"]
+    if here is not None:
+        count = facts["hall"] + 1
         if fast.hall_rule_fires(count):
             # Every counter of the hall together; the alert names those involved.
             counters = set(
@@ -122,17 +165,18 @@ def evaluate_new(session, complaint: Complaint) -> None:
             )
             counters.add(session.get(User, complaint.receiver_id).username)
             incident = _open(session, complaint, "hall_2days", here, count)
-            key = f"hall_2days:{department.id}:{complaint.signature}:{window.label}"
+            key = f"hall_2days:{department_id}:{complaint.signature}:{hall_window.label}"
             _later(
                 session,
                 rule="hall_2days",
                 key=lambda: key,
-                users=_holders(session, department.id, "marketing_manager"),
+                users=_holders(session, department_id, "marketing_manager"),
                 complaint=complaint,
                 incident=incident,
                 count=count,
                 message=f"营业厅两天内同内容投诉 {count} 宗;受理人:{'、'.join(sorted(counters))}。",
             )
+    return facts["escalated_recently"]
 
 
 def check_volume(session, incident: Incident) -> None:
@@ -153,14 +197,20 @@ def check_volume(session, incident: Incident) -> None:
         )
 
 
-def evaluate_leadership(session, complaint: Complaint) -> None:
-    """§3.5 rule 6: the criteria that hold, recorded by number; each newly holding one reported once."""
+def evaluate_leadership(session, complaint: Complaint, escalated: int | None = None) -> None:
+    """§3.5 rule 6: the criteria that hold, recorded by number; each newly holding one reported once.
+
+    ``escalated``: the escalated complaints of the same content already counted (``evaluate_new``)."""
     incident = complaint.incident
-    if incident is not None and incident.id is not None:
-        scope = [Complaint.incident_id == incident.id]
-    else:
-        scope = [Complaint.received_at >= clock.now() - timedelta(days=leadership.ESCALATED_WITHIN_DAYS)]
-    escalated = _count(session, Complaint.signature == complaint.signature, Complaint.escalated.is_(True), *scope)
+    if escalated is None and incident is not None and incident.id is not None:
+        escalated = _count(
+            session,
+            Complaint.signature == complaint.signature,
+            Complaint.escalated.is_(True),
+            Complaint.incident_id == incident.id,
+        )
+    elif escalated is None:
+        escalated = _count(session, *_escalated_recently(complaint))
     if complaint.escalated and complaint.id is None:
         escalated += 1
     holding = leadership.criteria(

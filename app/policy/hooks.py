@@ -8,7 +8,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app import clock, fast_handling, monitoring, repeats
+from app import clock, fast_handling, monitoring, reference, repeats  # noqa: F401  reference: its listeners
 from app.models.appraisal import Appraisal
 from app.models.catalog import Category, RefundType
 from app.models.complaint import Complaint, NumberSequence
@@ -79,8 +79,8 @@ def check_complaints(session, flush_context, instances):
             _arm_temporary_plan(obj)
             with session.no_autoflush:
                 repeats.link(session, obj)
-                fast_handling.evaluate_new(session, obj)
-                fast_handling.evaluate_leadership(session, obj)
+                escalated = fast_handling.evaluate_new(session, obj)
+                fast_handling.evaluate_leadership(session, obj, escalated=escalated)
     for obj in session.dirty:
         if isinstance(obj, Complaint) and session.is_modified(obj):
             changes = _changes(obj)
