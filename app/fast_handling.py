@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask_appbuilder.security.sqla.models import Role, User
 from sqlalchemy import func, select
 
-from app import clock, reference
+from app import clock, reference, repeats
 from app.models import Complaint, Incident, StaffProfile
 from app.policy import fast, leadership
 from app.policy.roles import LEADERSHIP
@@ -83,9 +83,10 @@ def _escalated_recently(complaint: Complaint) -> list:
 
 
 def _same_content(session, complaint: Complaint, shift: list | None, hall: list | None) -> dict:
-    """Everything the rules read of the same content, in one statement of indexed lookups:
-    the open incident's id, the counts of rules 1 and 2 (those that apply), and the escalated
-    complaints in the open incident and lately (rule 6)."""
+    """Everything the rules read of a complaint being received, in one statement of indexed
+    lookups: the open incident's id, the counts of rules 1 and 2 (those that apply), the
+    escalated complaints in the open incident and lately (rule 6), and the earlier complaint
+    it repeats (app.repeats)."""
     incident_id = (
         select(Incident.id)
         .where(Incident.signature == complaint.signature, Incident.status != "resolved")
@@ -110,12 +111,16 @@ def _same_content(session, complaint: Complaint, shift: list | None, hall: list 
         columns["shift"] = count(*shift)
     if hall is not None:
         columns["hall"] = count(*hall)
+    earlier = repeats.earlier_complaint_query(complaint)
+    if earlier is not None:
+        columns["repeat_of"] = earlier.scalar_subquery()
     row = session.execute(select(*(column.label(name) for name, column in columns.items()))).one()
     return row._asdict()
 
 
 def evaluate_new(session, complaint: Complaint) -> int:
-    """§3.5 rules 1–2 for a complaint being received (its own row is not in the table yet).
+    """§3.5 rules 1–2 for a complaint being received (its own row is not in the table yet),
+    and its repeat link (app.repeats), read together.
 
     Returns the escalated complaints of the same content for rule 6 (``evaluate_leadership``),
     read in the same statement: those of the open incident it joins, else those of lately."""
@@ -130,6 +135,7 @@ def evaluate_new(session, complaint: Complaint) -> int:
         hall_window = fast.hall_window(complaint.received_at, zone)
         here = [*_window(complaint, hall_window), Complaint.receiving_department_id == department_id]
     facts = _same_content(session, complaint, mine, here)
+    repeats.link(session, complaint, facts.get("repeat_of"))
     if facts["incident_id"] is not None:
         incident = session.get(Incident, facts["incident_id"])
         complaint.incident = incident

@@ -14,8 +14,8 @@ from app.models import Complaint
 from app.policy import repeats
 
 
-def earlier_complaint_id(session, complaint: Complaint) -> int | None:
-    """The most recent earlier complaint of the same phone and category within the window (indexed)."""
+def earlier_complaint_query(complaint: Complaint):
+    """The query of ``earlier_complaint_id`` (one id or none), or None when nothing can be compared."""
     category_id = complaint.category.id if complaint.category is not None else complaint.category_id
     if not complaint.customer_phone or category_id is None or complaint.received_at is None:
         return None
@@ -32,12 +32,20 @@ def earlier_complaint_id(session, complaint: Complaint) -> int | None:
     )
     if complaint.id is not None:
         query = query.where(Complaint.id != complaint.id)
-    return session.scalar(query)
+    return query
 
 
-def link(session, complaint: Complaint) -> None:
-    """Flag ``complaint`` as a repeat of its most recent earlier one, or clear the flag."""
-    complaint.repeat_of_id = earlier_complaint_id(session, complaint)
+def earlier_complaint_id(session, complaint: Complaint) -> int | None:
+    """The most recent earlier complaint of the same phone and category within the window (indexed)."""
+    query = earlier_complaint_query(complaint)
+    return None if query is None else session.scalar(query)
+
+
+def link(session, complaint: Complaint, earlier_id: int | None = ...) -> None:
+    """Flag ``complaint`` as a repeat of its most recent earlier one, or clear the flag.
+
+    ``earlier_id``: the result of ``earlier_complaint_query`` when it was read with other facts."""
+    complaint.repeat_of_id = earlier_complaint_id(session, complaint) if earlier_id is ... else earlier_id
     complaint.is_repeat = complaint.repeat_of_id is not None
 
 

@@ -78,7 +78,7 @@ def check_complaints(session, flush_context, instances):
                 obj.next_progress_at = fast.progress_due(obj.received_at, 0)
             _arm_temporary_plan(obj)
             with session.no_autoflush:
-                repeats.link(session, obj)
+                # The repeat link too (app.repeats), read with the same-content facts.
                 escalated = fast_handling.evaluate_new(session, obj)
                 fast_handling.evaluate_leadership(session, obj, escalated=escalated)
     for obj in session.dirty:
