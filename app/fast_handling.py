@@ -6,10 +6,11 @@ incident of its content, or opens one when a rule fires; and it works out the
 session until ``after_flush``, when the rows have ids; each fires once per key.
 """
 
+import functools
 from datetime import timedelta
 
 from flask_appbuilder.security.sqla.models import Role, User
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from app import clock, reference, repeats
 from app.models import Complaint, Incident, StaffProfile
@@ -82,40 +83,65 @@ def _escalated_recently(complaint: Complaint) -> list:
     ]
 
 
-def _same_content(session, complaint: Complaint, shift: list | None, hall: list | None) -> dict:
+@functools.cache
+def _receipt_statement(hotline: bool, hall: bool, repeat: bool):
     """Everything the rules read of a complaint being received, in one statement of indexed
     lookups: the open incident's id, the counts of rules 1 and 2 (those that apply), the
     escalated complaints in the open incident and lately (rule 6), and the earlier complaint
-    it repeats (app.repeats)."""
+    it repeats (app.repeats). Built once per shape; the values are bound parameters."""
+    signature = bindparam("signature")
     incident_id = (
         select(Incident.id)
-        .where(Incident.signature == complaint.signature, Incident.status != "resolved")
+        .where(Incident.signature == signature, Incident.status != "resolved")
         .order_by(Incident.id)
         .limit(1)
         .scalar_subquery()
     )
 
     def count(*criteria):
-        return select(func.count()).select_from(Complaint).where(*criteria).scalar_subquery()
+        return select(func.count()).select_from(Complaint).where(Complaint.signature == signature, *criteria)
 
+    def within(start: str, end: str) -> list:
+        return [Complaint.received_at >= bindparam(start), Complaint.received_at < bindparam(end)]
+
+    escalated = Complaint.escalated.is_(True)
     columns = {
         "incident_id": incident_id,
-        "escalated_in_incident": count(
-            Complaint.signature == complaint.signature,
-            Complaint.escalated.is_(True),
-            Complaint.incident_id == incident_id,
-        ),
-        "escalated_recently": count(*_escalated_recently(complaint)),
+        "escalated_in_incident": count(escalated, Complaint.incident_id == incident_id),
+        "escalated_recently": count(escalated, Complaint.received_at >= bindparam("escalated_since")),
+    }
+    if hotline:
+        columns["shift"] = count(*within("shift_start", "shift_end"), Complaint.receiver_id == bindparam("receiver"))
+    if hall:
+        columns["hall"] = count(
+            *within("hall_start", "hall_end"), Complaint.receiving_department_id == bindparam("department")
+        )
+    if repeat:
+        columns["repeat_of"] = repeats.earlier_select(
+            bindparam("phone"), bindparam("category"), bindparam("repeat_since"), bindparam("received_at")
+        )
+    return select(
+        *(
+            column.scalar_subquery().label(name) if name != "incident_id" else column.label(name)
+            for name, column in columns.items()
+        )
+    )
+
+
+def _receipt_facts(session, complaint: Complaint, shift, hall) -> dict:
+    values = {
+        "signature": complaint.signature,
+        "escalated_since": clock.now() - timedelta(days=leadership.ESCALATED_WITHIN_DAYS),
     }
     if shift is not None:
-        columns["shift"] = count(*shift)
+        values.update(shift_start=shift.start, shift_end=shift.end, receiver=complaint.receiver_id)
     if hall is not None:
-        columns["hall"] = count(*hall)
-    earlier = repeats.earlier_complaint_query(complaint)
-    if earlier is not None:
-        columns["repeat_of"] = earlier.scalar_subquery()
-    row = session.execute(select(*(column.label(name) for name, column in columns.items()))).one()
-    return row._asdict()
+        values.update(hall_start=hall.start, hall_end=hall.end, department=complaint.receiving_department_id)
+    comparable = repeats.comparable(complaint) if complaint.id is None else None
+    if comparable is not None:
+        values.update(zip(("phone", "category", "repeat_since", "received_at"), comparable, strict=True))
+    statement = _receipt_statement(shift is not None, hall is not None, comparable is not None)
+    return session.execute(statement, values).one()._asdict()
 
 
 def evaluate_new(session, complaint: Complaint) -> int:
@@ -125,16 +151,11 @@ def evaluate_new(session, complaint: Complaint) -> int:
     Returns the escalated complaints of the same content for rule 6 (``evaluate_leadership``),
     read in the same statement: those of the open incident it joins, else those of lately."""
     zone = clock.local_zone()
-    shift = mine = here = None
-    if complaint.channel == "hotline_10086":
-        shift_window = fast.shift_of(complaint.received_at, zone)
-        shift = _window(complaint, shift_window)
-        mine = [*shift, Complaint.receiver_id == complaint.receiver_id]
     department_id = complaint.receiving_department_id
-    if reference.department_kind(session, department_id) == "hall":
-        hall_window = fast.hall_window(complaint.received_at, zone)
-        here = [*_window(complaint, hall_window), Complaint.receiving_department_id == department_id]
-    facts = _same_content(session, complaint, mine, here)
+    shift = fast.shift_of(complaint.received_at, zone) if complaint.channel == "hotline_10086" else None
+    is_hall = reference.department_kind(session, department_id) == "hall"
+    hall = fast.hall_window(complaint.received_at, zone) if is_hall else None
+    facts = _receipt_facts(session, complaint, shift, hall)
     repeats.link(session, complaint, facts.get("repeat_of"))
     if facts["incident_id"] is not None:
         incident = session.get(Incident, facts["incident_id"])
@@ -144,13 +165,15 @@ def evaluate_new(session, complaint: Complaint) -> int:
             check_volume(session, incident)
         return facts["escalated_in_incident"]
     # A new incident (rules 1–2) counts, as no incident does, the escalated complaints lately.
-    if mine is not None:
+    if shift is not None:
         count = facts["shift"] + 1
         if fast.hotline_rule_fires(count):
+            in_shift = _window(complaint, shift)
+            mine = [*in_shift, Complaint.receiver_id == complaint.receiver_id]
             # The team leader's check of the others, done for him: the whole team's count.
-            team = _count(session, *shift, Complaint.receiving_department_id == department_id) + 1
+            team = _count(session, *in_shift, Complaint.receiving_department_id == department_id) + 1
             incident = _open(session, complaint, "hotline_shift_3", mine, count)
-            key = f"hotline_shift_3:{complaint.receiver_id}:{complaint.signature}:{shift_window.label}"
+            key = f"hotline_shift_3:{complaint.receiver_id}:{complaint.signature}:{shift.label}"
             _later(
                 session,
                 rule="hotline_shift_3",
@@ -162,16 +185,17 @@ def evaluate_new(session, complaint: Complaint) -> int:
                 message=f"同一班次同内容投诉:本人 {count} 宗,全班组 {team} 宗。",
             )
             return facts["escalated_recently"]
-    if here is not None:
+    if hall is not None:
         count = facts["hall"] + 1
         if fast.hall_rule_fires(count):
+            here = [*_window(complaint, hall), Complaint.receiving_department_id == department_id]
             # Every counter of the hall together; the alert names those involved.
             counters = set(
                 session.scalars(select(User.username).join(Complaint, Complaint.receiver_id == User.id).where(*here))
             )
             counters.add(session.get(User, complaint.receiver_id).username)
             incident = _open(session, complaint, "hall_2days", here, count)
-            key = f"hall_2days:{department_id}:{complaint.signature}:{hall_window.label}"
+            key = f"hall_2days:{department_id}:{complaint.signature}:{hall.label}"
             _later(
                 session,
                 rule="hall_2days",

@@ -4,7 +4,7 @@ Views call the policy first to give a friendly error; this listener makes sure
 that jobs, scripts and the shell cannot skip it.
 """
 
-from sqlalchemy import event, inspect
+from sqlalchemy import bindparam, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -38,20 +38,25 @@ def _changes(obj) -> dict[str, tuple]:
     return changes
 
 
+def _numbering(dialect):
+    """The day's counter, counted on in one round trip: the day's first number inserts the row."""
+    table = NumberSequence.__table__
+    insert = dialect.insert(table).values(name=bindparam("name"), value=1)
+    return insert.on_conflict_do_update(index_elements=["name"], set_={"value": table.c.value + 1}).returning(
+        table.c.value
+    )
+
+
+# Built once: the statement is the same for every complaint, only the day differs.
+_NUMBERING = {"postgresql": _numbering(postgresql), "sqlite": _numbering(sqlite)}
+
+
 def next_complaint_number(session: Session) -> str:
     """The next number of the local day, safe against concurrent receipts."""
     today = clock.to_local(clock.now()).date()
-    key = f"complaint:{today:%Y%m%d}"
     connection = session.connection()
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    table = NumberSequence.__table__
-    # One round trip: the day's first number inserts the row, every later one counts on.
-    insert = dialect.insert(table).values(name=key, value=1)
-    sequence = connection.execute(
-        insert.on_conflict_do_update(index_elements=["name"], set_={"value": table.c.value + 1}).returning(
-            table.c.value
-        )
-    ).scalar_one()
+    statement = _NUMBERING["postgresql" if connection.dialect.name == "postgresql" else "sqlite"]
+    sequence = connection.execute(statement, {"name": f"complaint:{today:%Y%m%d}"}).scalar_one()
     return complaints.number(today, sequence)
 
 
