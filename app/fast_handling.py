@@ -18,6 +18,9 @@ from app.policy import fast, leadership
 from app.policy.roles import LEADERSHIP
 
 _PENDING = "fast_handling_pending"
+# An open incident's escalated complaints, read with a complaint joining it (``evaluate_new``)
+# for ``evaluate_incident`` in the same flush, before any row is written.
+_ESCALATED_IN_INCIDENT = "fast_handling_escalated_in_incident"
 
 
 def _count(session, *criteria) -> int:
@@ -108,6 +111,10 @@ def _receipt_statement(hotline: bool, hall: bool, repeat: bool):
     columns = {
         "incident_id": incident_id,
         "escalated_in_incident": count(escalated, Complaint.incident_id == incident_id),
+        # The same without the signature, as evaluate_incident counts them.
+        "escalated_of_incident": select(func.count())
+        .select_from(Complaint)
+        .where(escalated, Complaint.incident_id == incident_id),
         "escalated_recently": count(escalated, Complaint.received_at >= bindparam("escalated_since")),
     }
     if hotline:
@@ -160,6 +167,7 @@ def evaluate_new(session, complaint: Complaint) -> int:
     if facts["incident_id"] is not None:
         incident = session.get(Incident, facts["incident_id"])
         complaint.incident = incident
+        session.info.setdefault(_ESCALATED_IN_INCIDENT, {})[incident.id] = facts["escalated_of_incident"]
         if incident.first_reply_at is None:  # rule 4 counts until the preliminary reply
             incident.volume += 1
             check_volume(session, incident)
@@ -268,9 +276,16 @@ def evaluate_leadership(session, complaint: Complaint, escalated: int | None = N
         )
 
 
+def forget_reads(session) -> None:
+    """Drop what a flush read for later in that flush (a flush that failed leaves it behind)."""
+    session.info.pop(_ESCALATED_IN_INCIDENT, None)
+
+
 def after_flush(session) -> None:
     """Raise the alerts of the rules evaluated before the flush, now that the rows have ids."""
     from app.alerts import raise_alert
+
+    forget_reads(session)
 
     for item in session.info.pop(_PENDING, []):
         incident = item.get("incident")
@@ -288,11 +303,13 @@ def after_flush(session) -> None:
 
 def evaluate_incident(session, incident: Incident) -> None:
     """§3.5 rule 6 for an incident: its volume (criterion 2) and its escalated complaints (6)."""
-    escalated = (
-        _count(session, Complaint.incident_id == incident.id, Complaint.escalated.is_(True))
-        if incident.id is not None
-        else 0
-    )
+    known = session.info.get(_ESCALATED_IN_INCIDENT, {}).pop(incident.id, None)
+    if known is not None:
+        escalated = known
+    elif incident.id is not None:
+        escalated = _count(session, Complaint.incident_id == incident.id, Complaint.escalated.is_(True))
+    else:
+        escalated = 0
     holding = [
         criterion
         for criterion in leadership.criteria(leadership.Facts(volume=incident.volume, escalated_same_content=escalated))

@@ -70,6 +70,7 @@ def _arm_temporary_plan(complaint: Complaint) -> None:
 
 @event.listens_for(Session, "before_flush")
 def check_complaints(session, flush_context, instances):
+    fast_handling.forget_reads(session)
     for obj in session.new:
         if isinstance(obj, Complaint):
             obj.refresh_derived()
