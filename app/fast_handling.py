@@ -87,7 +87,7 @@ def _escalated_recently(complaint: Complaint) -> list:
 
 
 @functools.cache
-def _receipt_statement(hotline: bool, hall: bool, repeat: bool):
+def _receipt_statement(hotline: bool, hall: bool, repeat: bool, numbering=None):
     """Everything the rules read of a complaint being received, in one statement of indexed
     lookups: the open incident's id, the counts of rules 1 and 2 (those that apply), the
     escalated complaints in the open incident and lately (rule 6), and the earlier complaint
@@ -127,6 +127,8 @@ def _receipt_statement(hotline: bool, hall: bool, repeat: bool):
         columns["repeat_of"] = repeats.earlier_select(
             bindparam("phone"), bindparam("category"), bindparam("repeat_since"), bindparam("received_at")
         )
+    if numbering is not None:
+        columns["sequence"] = select(numbering.c.value)
     return select(
         *(
             column.scalar_subquery().label(name) if name != "incident_id" else column.label(name)
@@ -135,7 +137,7 @@ def _receipt_statement(hotline: bool, hall: bool, repeat: bool):
     )
 
 
-def _receipt_facts(session, complaint: Complaint, shift, hall) -> dict:
+def _receipt_facts(session, complaint: Complaint, shift, hall, numbering) -> dict:
     values = {
         "signature": complaint.signature,
         "escalated_since": clock.now() - timedelta(days=leadership.ESCALATED_WITHIN_DAYS),
@@ -147,22 +149,29 @@ def _receipt_facts(session, complaint: Complaint, shift, hall) -> dict:
     comparable = repeats.comparable(complaint) if complaint.id is None else None
     if comparable is not None:
         values.update(zip(("phone", "category", "repeat_since", "received_at"), comparable, strict=True))
-    statement = _receipt_statement(shift is not None, hall is not None, comparable is not None)
+    numbering_cte = None
+    if numbering is not None:
+        numbering_cte, numbering_values = numbering
+        values.update(numbering_values)
+    statement = _receipt_statement(shift is not None, hall is not None, comparable is not None, numbering_cte)
     return session.execute(statement, values).one()._asdict()
 
 
-def evaluate_new(session, complaint: Complaint) -> int:
+def evaluate_new(session, complaint: Complaint, numbering=None) -> tuple[int, int | None]:
     """§3.5 rules 1–2 for a complaint being received (its own row is not in the table yet),
     and its repeat link (app.repeats), read together.
 
     Returns the escalated complaints of the same content for rule 6 (``evaluate_leadership``),
-    read in the same statement: those of the open incident it joins, else those of lately."""
+    read in the same statement: those of the open incident it joins, else those of lately;
+    and the day's counter when ``numbering`` (a data-modifying WITH and its values) is given
+    to be counted on in that statement too (app.policy.hooks)."""
     zone = clock.local_zone()
     department_id = complaint.receiving_department_id
     shift = fast.shift_of(complaint.received_at, zone) if complaint.channel == "hotline_10086" else None
     is_hall = reference.department_kind(session, department_id) == "hall"
     hall = fast.hall_window(complaint.received_at, zone) if is_hall else None
-    facts = _receipt_facts(session, complaint, shift, hall)
+    facts = _receipt_facts(session, complaint, shift, hall, numbering)
+    sequence = facts.get("sequence")
     repeats.link(session, complaint, facts.get("repeat_of"))
     if facts["incident_id"] is not None:
         incident = session.get(Incident, facts["incident_id"])
@@ -171,7 +180,7 @@ def evaluate_new(session, complaint: Complaint) -> int:
         if incident.first_reply_at is None:  # rule 4 counts until the preliminary reply
             incident.volume += 1
             check_volume(session, incident)
-        return facts["escalated_in_incident"]
+        return facts["escalated_in_incident"], sequence
     # A new incident (rules 1–2) counts, as no incident does, the escalated complaints lately.
     if shift is not None:
         count = facts["shift"] + 1
@@ -192,7 +201,7 @@ def evaluate_new(session, complaint: Complaint) -> int:
                 count=team,
                 message=f"同一班次同内容投诉:本人 {count} 宗,全班组 {team} 宗。",
             )
-            return facts["escalated_recently"]
+            return facts["escalated_recently"], sequence
     if hall is not None:
         count = facts["hall"] + 1
         if fast.hall_rule_fires(count):
@@ -214,7 +223,7 @@ def evaluate_new(session, complaint: Complaint) -> int:
                 count=count,
                 message=f"营业厅两天内同内容投诉 {count} 宗;受理人:{'、'.join(sorted(counters))}。",
             )
-    return facts["escalated_recently"]
+    return facts["escalated_recently"], sequence
 
 
 def check_volume(session, incident: Incident) -> None:

@@ -49,14 +49,21 @@ def _numbering(dialect):
 
 # Built once: the statement is the same for every complaint, only the day differs.
 _NUMBERING = {"postgresql": _numbering(postgresql), "sqlite": _numbering(sqlite)}
+# PostgreSQL counts on in the statement that reads the receipt's facts (a data-modifying WITH).
+_NUMBERING_WITH_READS = _NUMBERING["postgresql"].cte("numbering")
+
+
+def _numbering_day() -> tuple:
+    today = clock.to_local(clock.now()).date()
+    return today, {"name": f"complaint:{today:%Y%m%d}"}
 
 
 def next_complaint_number(session: Session) -> str:
     """The next number of the local day, safe against concurrent receipts."""
-    today = clock.to_local(clock.now()).date()
+    today, values = _numbering_day()
     connection = session.connection()
     statement = _NUMBERING["postgresql" if connection.dialect.name == "postgresql" else "sqlite"]
-    sequence = connection.execute(statement, {"name": f"complaint:{today:%Y%m%d}"}).scalar_one()
+    sequence = connection.execute(statement, values).scalar_one()
     return complaints.number(today, sequence)
 
 
@@ -78,14 +85,22 @@ def check_complaints(session, flush_context, instances):
             _arm_temporary_plan(obj)
             if obj.receiver_id is None or obj.receiving_department_id is None:
                 raise ValidationFailed({"receiver": _("A complaint needs its receiver.")})
+            numbering = None
             if not obj.number:
-                obj.number = next_complaint_number(session)
+                if session.connection().dialect.name == "postgresql":
+                    today, values = numbering = _numbering_day()
+                else:
+                    obj.number = next_complaint_number(session)
             if obj.next_progress_at is None and obj.received_at is not None:
                 obj.next_progress_at = fast.progress_due(obj.received_at, 0)
             _arm_temporary_plan(obj)
             with session.no_autoflush:
                 # The repeat link too (app.repeats), read with the same-content facts.
-                escalated = fast_handling.evaluate_new(session, obj)
+                escalated, sequence = fast_handling.evaluate_new(
+                    session, obj, numbering=(_NUMBERING_WITH_READS, values) if numbering else None
+                )
+                if numbering:
+                    obj.number = complaints.number(today, sequence)
                 fast_handling.evaluate_leadership(session, obj, escalated=escalated)
     for obj in session.dirty:
         if isinstance(obj, Complaint) and session.is_modified(obj):
