@@ -41,7 +41,8 @@ class Config:
     APP_NAME = "投诉处理管理系统"
     SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No ping on every checkout: app/extensions.py tests a connection only after 10 s idle.
+    SQLALCHEMY_ENGINE_OPTIONS = {}
     REDIS_URL = os.environ.get("REDIS_URL") or None
     APP_TIMEZONE = os.environ.get("APP_TIMEZONE", "Asia/Shanghai")
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo")

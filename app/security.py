@@ -283,8 +283,8 @@ class Viewer:
 
 
 def viewer_for(user) -> Viewer:
+    from app import reference
     from app.extensions import db
-    from app.models import Department
 
     profile = getattr(user, "profile", None)
     department_id = profile.department_id if profile else None
@@ -292,7 +292,7 @@ def viewer_for(user) -> Viewer:
     department_ids: frozenset[int] = frozenset()
     approval_department_ids: frozenset[int] = frozenset()
     if department_id is not None:
-        edges = db.session.query(Department.id, Department.parent_id).all()
+        edges = reference.department_edges(db.session)
         department_ids = frozenset(subtree(department_id, edges))
         if roles.rank(role_names) >= roles.WORKING_ROLES.index(roles.ROOM_MANAGER):
             approval_department_ids = frozenset(approval_scope(department_id, edges))

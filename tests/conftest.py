@@ -101,6 +101,10 @@ def _clean_rows(request):
                     connection.execute(delete(table).where(table.c.id > baseline[table.name]))
             connection.execute(delete(NumberSequence.__table__))
         db.session.remove()
+        # The rows went behind the sessions' back: the process's copies of departments and categories too.
+        from app import reference
+
+        reference.clear()
         from app import queue
 
         queue.connection().flushdb()

@@ -4,11 +4,11 @@ Views call the policy first to give a friendly error; this listener makes sure
 that jobs, scripts and the shell cannot skip it.
 """
 
-from sqlalchemy import event, inspect
+from sqlalchemy import bindparam, event, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app import clock, fast_handling, monitoring, repeats
+from app import clock, fast_handling, monitoring, reference, repeats  # noqa: F401  reference: its listeners
 from app.models.appraisal import Appraisal
 from app.models.catalog import Category, RefundType
 from app.models.complaint import Complaint, NumberSequence
@@ -38,20 +38,32 @@ def _changes(obj) -> dict[str, tuple]:
     return changes
 
 
+def _numbering(dialect):
+    """The day's counter, counted on in one round trip: the day's first number inserts the row."""
+    table = NumberSequence.__table__
+    insert = dialect.insert(table).values(name=bindparam("name"), value=1)
+    return insert.on_conflict_do_update(index_elements=["name"], set_={"value": table.c.value + 1}).returning(
+        table.c.value
+    )
+
+
+# Built once: the statement is the same for every complaint, only the day differs.
+_NUMBERING = {"postgresql": _numbering(postgresql), "sqlite": _numbering(sqlite)}
+# PostgreSQL counts on in the statement that reads the receipt's facts (a data-modifying WITH).
+_NUMBERING_WITH_READS = _NUMBERING["postgresql"].cte("numbering")
+
+
+def _numbering_day() -> tuple:
+    today = clock.to_local(clock.now()).date()
+    return today, {"name": f"complaint:{today:%Y%m%d}"}
+
+
 def next_complaint_number(session: Session) -> str:
     """The next number of the local day, safe against concurrent receipts."""
-    today = clock.to_local(clock.now()).date()
-    key = f"complaint:{today:%Y%m%d}"
+    today, values = _numbering_day()
     connection = session.connection()
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    table = NumberSequence.__table__
-    # One round trip: the day's first number inserts the row, every later one counts on.
-    insert = dialect.insert(table).values(name=key, value=1)
-    sequence = connection.execute(
-        insert.on_conflict_do_update(index_elements=["name"], set_={"value": table.c.value + 1}).returning(
-            table.c.value
-        )
-    ).scalar_one()
+    statement = _NUMBERING["postgresql" if connection.dialect.name == "postgresql" else "sqlite"]
+    sequence = connection.execute(statement, values).scalar_one()
     return complaints.number(today, sequence)
 
 
@@ -65,6 +77,7 @@ def _arm_temporary_plan(complaint: Complaint) -> None:
 
 @event.listens_for(Session, "before_flush")
 def check_complaints(session, flush_context, instances):
+    fast_handling.forget_reads(session)
     for obj in session.new:
         if isinstance(obj, Complaint):
             obj.refresh_derived()
@@ -72,15 +85,23 @@ def check_complaints(session, flush_context, instances):
             _arm_temporary_plan(obj)
             if obj.receiver_id is None or obj.receiving_department_id is None:
                 raise ValidationFailed({"receiver": _("A complaint needs its receiver.")})
+            numbering = None
             if not obj.number:
-                obj.number = next_complaint_number(session)
+                if session.connection().dialect.name == "postgresql":
+                    today, values = numbering = _numbering_day()
+                else:
+                    obj.number = next_complaint_number(session)
             if obj.next_progress_at is None and obj.received_at is not None:
                 obj.next_progress_at = fast.progress_due(obj.received_at, 0)
             _arm_temporary_plan(obj)
             with session.no_autoflush:
-                repeats.link(session, obj)
-                fast_handling.evaluate_new(session, obj)
-                fast_handling.evaluate_leadership(session, obj)
+                # The repeat link too (app.repeats), read with the same-content facts.
+                escalated, sequence = fast_handling.evaluate_new(
+                    session, obj, numbering=(_NUMBERING_WITH_READS, values) if numbering else None
+                )
+                if numbering:
+                    obj.number = complaints.number(today, sequence)
+                fast_handling.evaluate_leadership(session, obj, escalated=escalated)
     for obj in session.dirty:
         if isinstance(obj, Complaint) and session.is_modified(obj):
             changes = _changes(obj)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, IntegerField
 from wtforms.validators import InputRequired, Optional
 
-from app import clock, history, imports, suggestions
+from app import clock, history, imports, reference, suggestions
 from app import search as complaint_search
 from app.extensions import db
 from app.models import Category, Complaint, Department
@@ -179,7 +179,8 @@ class ComplaintPolicy:
     def prepare(self, item: Complaint, new: bool) -> None:
         if new:
             viewer = current_viewer()
-            category = item.category or (db.session.get(Category, item.category_id) if item.category_id else None)
+            # The category's deadlines from the process's copy (app.reference): no statement.
+            category = item.category or reference.category(db.session, item.category_id)
             receipt = policy.receive(
                 viewer.user_id if viewer else None,
                 viewer.department_id if viewer else None,

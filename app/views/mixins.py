@@ -46,19 +46,34 @@ def is_id(pk) -> bool:
         return False
 
 
-def save(item, *, new: bool) -> None:
-    """Commit ``item`` (and whatever else the session holds), or roll back and raise."""
+def save(item, *, new: bool, keep_loaded: bool = False) -> None:
+    """Commit ``item`` (and whatever else the session holds), or roll back and raise.
+
+    ``keep_loaded``: the rows keep the values just written instead of being read
+    again on the next access (the API answers with the row it saved)."""
     session = db.session
     try:
         if new:
             session.add(item)
-        session.commit()
+        if keep_loaded:
+            _commit_keeping_loaded(session())
+        else:
+            session.commit()
     except PolicyError:
         session.rollback()
         raise
     except IntegrityError as error:
         session.rollback()
         raise Conflict(_("This conflicts with an existing record: a code or name is already used.")) from error
+
+
+def _commit_keeping_loaded(session) -> None:
+    expire = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def delete(item) -> None:
@@ -224,7 +239,7 @@ class PolicyApiMixin:
             setattr(item, field, value)
         try:
             self.prepare(item, new)
-            save(item, new=new)
+            save(item, new=new, keep_loaded=True)
         except PolicyError as error:
             return self.policy_error_response(error)
         result = self.output_schema.dump(item)

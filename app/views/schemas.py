@@ -68,6 +68,17 @@ class RelatedId(fields.Integer):
         from app.views.mixins import is_id
 
         number = super()._deserialize(value, attr, data, **kwargs)
-        if not is_id(number) or db.session.get(self.model, number) is None:
+        if not is_id(number) or not self._exists(db.session, number):
             raise ValidationError(str(_("No such record: %(id)s.", id=number)))
         return number
+
+    def _exists(self, session, number: int) -> bool:
+        from app import reference
+        from app.models import Category, Department
+
+        # The departments and categories: the process's copy (app.reference), no statement.
+        if self.model is Category:
+            return reference.category(session, number) is not None
+        if self.model is Department:
+            return reference.department_kind(session, number) is not None
+        return session.get(self.model, number) is not None
