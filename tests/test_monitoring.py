@@ -251,3 +251,21 @@ def test_admin_sets_the_thresholds_once_and_edits_them(app, login):
     assert "edit them" in again.get_data(as_text=True)
     with app.app_context():
         assert db.session.query(MonitoringThreshold).count() == 1
+
+
+def test_the_page_names_each_threshold_and_nothing_else(app, login):
+    # Admin's list of the thresholds is opened first: the report must not pick up its row id.
+    assert login("admin").web.get("/monitoring-thresholds/list/").status_code == 200
+    html = login("room1").web.get("/refund-monitoring/", query_string={"_l_": "en"}).get_data(as_text=True)
+    [shown] = re.findall(r'<p class="help-block" id="thresholds">(.*?)</p>', html, re.S)
+    names = [part.strip().rsplit(" ", 1)[0] for part in shown.split(":", 1)[1].split("·")]
+    assert names == [
+        "Direct refunds per day",
+        "Direct refund amount per day (yuan)",
+        "Direct refunds per month",
+        "Direct refund amount per month (yuan)",
+        "Refunds to one customer within 30 days",
+        "Just under the limit: from (yuan)",
+        "Refunds just under the limit per month",
+        "Refused splitting attempts per month",
+    ]

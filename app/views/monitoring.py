@@ -223,7 +223,7 @@ class MonitoringThresholdView(PolicyFormMixin, ModelView):
     base_permissions = [*RESOURCE_PERMISSIONS[MONITORING_THRESHOLD]]
     list_title = show_title = _("Monitoring thresholds")
     add_title = edit_title = _("Edit monitoring thresholds")
-    label_columns = THRESHOLD_LABELS
+    label_columns = dict(THRESHOLD_LABELS)  # a copy: Flask-AppBuilder adds labels (id) to it
     list_columns = show_columns = add_columns = edit_columns = list(THRESHOLD_LABELS)
 
     def prefill_add(self, form) -> None:
