@@ -80,31 +80,37 @@ def _max_ids(db):
     return baseline
 
 
+def remove_rows_above(baseline: dict[str, int]) -> None:
+    """Delete the rows whose id is above ``baseline`` (table → id) and the day counters (in an app context)."""
+    from flask_appbuilder import Model
+
+    from app import reference
+    from app.extensions import db
+    from app.models import NumberSequence
+
+    with db.engine.begin() as connection:
+        for table in reversed(Model.metadata.sorted_tables):
+            if table.name in baseline:
+                connection.execute(delete(table).where(table.c.id > baseline[table.name]))
+        connection.execute(delete(NumberSequence.__table__))
+    db.session.remove()
+    # The rows went behind the sessions' back: the process's copies of departments and categories too.
+    reference.clear()
+
+
 @pytest.fixture(autouse=True)
 def _clean_rows(request):
     """Remove every row a test added (the demo data stays)."""
     yield
     if "app" not in request.fixturenames:
         return
-    from flask_appbuilder import Model
 
     from app.extensions import db
-    from app.models import NumberSequence
 
     app = request.getfixturevalue("app")
     with app.app_context():
         db.session.rollback()
-        baseline = app.config["BASELINE_IDS"]
-        with db.engine.begin() as connection:
-            for table in reversed(Model.metadata.sorted_tables):
-                if table.name in baseline:
-                    connection.execute(delete(table).where(table.c.id > baseline[table.name]))
-            connection.execute(delete(NumberSequence.__table__))
-        db.session.remove()
-        # The rows went behind the sessions' back: the process's copies of departments and categories too.
-        from app import reference
-
-        reference.clear()
+        remove_rows_above(app.config["BASELINE_IDS"])
         from app import queue
 
         queue.connection().flushdb()

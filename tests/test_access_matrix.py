@@ -26,14 +26,14 @@ import pytest
 from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import User
 from openpyxl import load_workbook
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from app import clock, security
 from app.extensions import appbuilder, db
-from app.models import Alert, Appraisal, Complaint, Department, NumberSequence, RefundRequest
+from app.models import Alert, Appraisal, Complaint, Department, RefundRequest
 from app.policy import roles
 from app.web_security import is_disabled_door
-from tests.conftest import Client
+from tests.conftest import Client, remove_rows_above
 from tests.helpers import complaint_body
 
 # One demo user per role (app/demo.py): their department's rows are "own", the others "other".
@@ -200,12 +200,7 @@ def rows(app, clients):
     yield made
     with app.app_context():
         app.config["BASELINE_IDS"] = saved
-        with db.engine.begin() as connection:
-            for table in reversed(Model.metadata.sorted_tables):
-                if table.name in saved:
-                    connection.execute(delete(table).where(table.c.id > saved[table.name]))
-            connection.execute(delete(NumberSequence.__table__))
-        db.session.remove()
+        remove_rows_above(saved)
 
 
 def viewer_of(username):
