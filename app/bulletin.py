@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from io import BytesIO
@@ -718,11 +718,9 @@ TREND_DAYS = 30
 
 def daily_volume(now: datetime, days: int = TREND_DAYS) -> dict:
     """Complaints received per local day and category over the last ``days`` days, as a stacked chart."""
-    from datetime import timedelta
-
     today = clock.to_local(now).date()
     first_day = today - timedelta(days=days - 1)
-    start = datetime(first_day.year, first_day.month, first_day.day, tzinfo=clock.local_zone()).astimezone(UTC)
+    start = clock.first_instant(first_day)
     day = clock.local_day(Complaint.received_at, db.session.get_bind().dialect.name)
     query = (
         select(day, Category.name, func.count(Complaint.id))

@@ -4,6 +4,7 @@ Codes are the public interface (other systems send them); labels are shown to
 people, in Chinese by default.
 """
 
+from app.policy import monitoring
 from app.policy.i18n import _
 
 DEPARTMENT_KINDS = {
@@ -202,7 +203,9 @@ ALERT_RULES = {
     "refund_daily_sum": _("Direct refund amount in a day"),
     "refund_monthly_count": _("Direct refunds in a month"),
     "refund_monthly_sum": _("Direct refund amount in a month"),
-    "refund_same_customer": _("Refunds to the same customer within 30 days"),
+    "refund_same_customer": _(
+        "Refunds to the same customer within %(days)s days", days=monitoring.SAME_CUSTOMER_WITHIN.days
+    ),
     "refund_near_limit": _("Refunds just under the 100-yuan limit"),
     "refund_split_refused": _("Direct refunds refused by the anti-splitting rule"),
 }

@@ -11,6 +11,7 @@ from app import bulletin, clock, documents
 from app.security import BULLETIN, RESOURCE_PERMISSIONS
 from app.views import export
 from app.views.documents import pdf_response
+from app.views.formatting import NOT_A_MONTH
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ class BulletinView(BaseView):
         month = self._month()
         status = 200
         if month is None:
-            flash(str(_("Give a month as YYYY-MM, such as 2026-10.")), "danger")
+            flash(str(NOT_A_MONTH), "danger")
             month, status = clock.current_month(clock.now()), 400
         built = bulletin.build(month)
         return (
@@ -59,7 +60,7 @@ class BulletinView(BaseView):
     def download(self):
         month = self._month()
         if month is None:
-            abort(400, description=str(_("Give a month as YYYY-MM, such as 2026-10.")))
+            abort(400, description=str(NOT_A_MONTH))
         return export.download(bulletin.workbook(bulletin.build(month)), bulletin.filename(month))
 
     @expose("/pdf")
@@ -68,7 +69,7 @@ class BulletinView(BaseView):
     def pdf(self):
         month = self._month()
         if month is None:
-            abort(400, description=str(_("Give a month as YYYY-MM, such as 2026-10.")))
+            abort(400, description=str(NOT_A_MONTH))
         built = bulletin.build(month)
         try:
             content = bulletin.pdf(built)

@@ -1,9 +1,14 @@
 """Template helpers: local times, yuan amounts and code labels."""
 
+from flask_babel import lazy_gettext as _
+
 from app import clock
 from app.policy import vocabulary
 from app.policy.attachments import MAX_ATTACHMENT_BYTES
 from app.policy.leadership import criterion_label
+
+# The answer to a month that is not YYYY-MM (the bulletin, the small-refund monitoring).
+NOT_A_MONTH = _("Give a month as YYYY-MM, such as 2026-10.")
 
 
 def yuan(value) -> str:

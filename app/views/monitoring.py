@@ -19,17 +19,20 @@ from app.exports import append_row
 from app.extensions import db
 from app.models import Department, MonitoringThreshold, StaffProfile
 from app.models.org import person_name
+from app.policy import monitoring as monitoring_policy
 from app.policy.vocabulary import MONITORING_FLAGS, label
 from app.security import MONITORING_THRESHOLD, REFUND_MONITORING, RESOURCE_PERMISSIONS, current_viewer
 from app.views.export import download
+from app.views.formatting import NOT_A_MONTH
 from app.views.mixins import PolicyFormMixin, is_id
 
+SAME_CUSTOMER_DAYS = monitoring_policy.SAME_CUSTOMER_WITHIN.days
 THRESHOLD_LABELS = {
     "daily_count": _("Direct refunds per day"),
     "daily_sum": _("Direct refund amount per day (yuan)"),
     "monthly_count": _("Direct refunds per month"),
     "monthly_sum": _("Direct refund amount per month (yuan)"),
-    "same_customer_count": _("Refunds to one customer within 30 days"),
+    "same_customer_count": _("Refunds to one customer within %(days)s days", days=SAME_CUSTOMER_DAYS),
     "near_limit_from": _("Just under the limit: from (yuan)"),
     "near_limit_count": _("Refunds just under the limit per month"),
     "split_refused_count": _("Refused splitting attempts per month"),
@@ -43,7 +46,11 @@ COLUMNS = [
     ("sum", _("Amount (yuan)"), lambda row: row.total),
     ("max_daily_count", _("Most in a day"), lambda row: row.max_daily_count),
     ("max_daily_sum", _("Most yuan in a day"), lambda row: row.max_daily_sum),
-    ("same_customer", _("Most to one customer in 30 days"), lambda row: row.same_customer),
+    (
+        "same_customer",
+        _("Most to one customer in %(days)s days", days=SAME_CUSTOMER_DAYS),
+        lambda row: row.same_customer,
+    ),
     ("near_limit", _("Just under the limit"), lambda row: row.near_limit),
     ("split_refused", _("Refused splitting attempts"), lambda row: row.split_refused),
 ]
@@ -60,7 +67,7 @@ def parse_month(text: str | None) -> date:
     try:
         return clock.parse_month(text)
     except ValueError:
-        raise BadInput(str(_("Give the month as YYYY-MM, such as 2026-11."))) from None
+        raise BadInput(str(NOT_A_MONTH)) from None
 
 
 def _optional_id(name: str) -> int | None:
