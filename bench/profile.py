@@ -1,8 +1,9 @@
 """Where one request spends its time: pyinstrument over REPEAT calls through the whole app.
 
-    .venv/bin/python bench/profile.py [--database URL] [--user agent1] [--post] [--statements] URL_PATH
+    .venv/bin/python bench/profile.py [--database URL] [--user agent1] [--post] [--statements] [--all] URL_PATH
 
-``--statements`` lists the SQL statements of one request instead (with their time).
+``--statements`` lists the SQL statements of one request instead (with their time); those
+sent together by app.round_trip go past SQLAlchemy's events and are not listed.
 
 The database must have been prepared by bench/run.py (demo users with its password).
 """
@@ -25,6 +26,7 @@ def main() -> None:
     parser.add_argument("--post", action="store_true", help="POST complaint bodies to the path")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--statements", action="store_true", help="list the SQL statements of one request")
+    parser.add_argument("--all", action="store_true", help="show the libraries' frames too")
     options = parser.parse_args()
     from pyinstrument import Profiler
 
@@ -50,7 +52,7 @@ def main() -> None:
     with profiler:
         for index in range(1, options.repeat + 1):
             assert call(index).status_code in (200, 201)
-    print(profiler.output_text(unicode=True, color=False, show_all=False))
+    print(profiler.output_text(unicode=True, color=False, show_all=options.all))
 
 
 def print_statements(app, request) -> None:

@@ -224,14 +224,18 @@ def _line(result: Result) -> str:
 
 
 def _complaint_bodies(app, count: int) -> list[dict]:
-    """Realistic intake bodies: hotline complaints on varied topics, as the CTI system sends them."""
+    """Realistic intake bodies: hotline complaints on varied topics, as the CTI system sends them.
+
+    New topics at every run: a run repeating the last one's topics within the shift would make
+    every complaint the third of its content (an alert and an incident each), which no day is.
+    """
     import random
 
     from app.extensions import db
     from app.generate import ISSUES, STREETS, TOWNS
     from app.models import Category
 
-    rng = random.Random(5)
+    rng = random.Random()
     with app.app_context():
         categories = db.session.execute(Category.__table__.select()).all()
         db.session.remove()
