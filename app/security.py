@@ -5,14 +5,17 @@ rights of the roles below it. ``Admin`` stays in the database and configures the
 system: it gets no complaint work.
 """
 
+import functools
 import time
 from dataclasses import dataclass
 
 from flask import g
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager
+from flask_jwt_extended import JWTManager
 from sqlalchemy.orm import joinedload
 
+from app import signed_in
 from app.policy import roles
 from app.policy.organisation import approval_scope, subtree
 
@@ -222,6 +225,34 @@ WORK_VIEWS = {
 }
 
 
+class RememberingJWTManager(JWTManager):
+    """Flask-JWT-Extended's manager, remembering the API tokens it has verified.
+
+    A client sends the same token with every call until it expires; checking its
+    signature once per process is enough. A remembered token is taken only until
+    its ``exp``; after that it goes through the full check again (and is refused
+    as expired). Which user it names is still loaded at every call (app.signed_in).
+    """
+
+    REMEMBERED = 4096  # tokens per process; all are forgotten when there are more
+
+    def __init__(self, app=None, add_context_processor: bool = False) -> None:
+        super().__init__(app, add_context_processor)
+        self._verified: dict[str, dict] = {}
+
+    def _decode_jwt_from_config(self, encoded_token: str, csrf_value=None, allow_expired: bool = False) -> dict:
+        if csrf_value is None and not allow_expired:
+            claims = self._verified.get(encoded_token)
+            if claims is not None and time.time() < claims.get("exp", float("inf")):
+                return dict(claims)
+        claims = super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
+        if csrf_value is None and not allow_expired:
+            if len(self._verified) >= self.REMEMBERED:
+                self._verified.clear()
+            self._verified[encoded_token] = dict(claims)
+        return claims
+
+
 class ComplaintSecurityManager(SecurityManager):
     """FAB's security manager with exact permission names and a work-free Admin."""
 
@@ -240,12 +271,30 @@ class ComplaintSecurityManager(SecurityManager):
             self._public_permissions = (now, frozenset(names))
         return (view_name, permission_name) in self._public_permissions[1]
 
+    def create_jwt_manager(self, app) -> JWTManager:
+        jwt_manager = RememberingJWTManager()
+        jwt_manager.init_app(app)
+        jwt_manager.user_lookup_loader(self.load_user_jwt)
+        return jwt_manager
+
     def get_user_by_id(self, pk):
-        """The signed-in user of a request with roles, groups and staff profile, in one query."""
+        """A user with roles, groups and staff profile, in one query."""
+        return self.session.get(self.user_model, pk, options=self._user_graph)
+
+    def load_user(self, pk):
+        """The signed-in user of a request, from this process's copy (app.signed_in) while it is fresh."""
+        user = signed_in.load(self.session, int(pk), self._user_graph)
+        if user is not None and user.is_active:
+            return user
+        return None
+
+    @functools.cached_property
+    def _user_graph(self) -> list:
+        """The loader options of a user with what every request reads of it (built once)."""
         options = [joinedload(self.user_model.roles), joinedload(self.user_model.groups)]
         if hasattr(self.user_model, "profile"):
             options.append(joinedload(self.user_model.profile))
-        return self.session.get(self.user_model, pk, options=options)
+        return options
 
     def _has_access_builtin_roles(self, role, permission_name, view_name) -> bool:
         # Plain names, compared exactly: FAB's default re.match would let

@@ -1,6 +1,7 @@
 """Authentication: the password policy, the sign-in rate limit, session cookies, token lifetimes."""
 
 import importlib
+import time
 from datetime import timedelta
 
 import jwt
@@ -195,6 +196,33 @@ def test_an_expired_token_is_refused(app):
         token = create_access_token(identity=str(user.id), expires_delta=timedelta(seconds=-1))
     response = app.test_client().get("/api/v1/complaint/", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
+
+
+def test_a_token_accepted_before_is_refused_once_it_expires(app):
+    """The process remembers the tokens it verified (app.security.RememberingJWTManager), up to their expiry."""
+    from flask_jwt_extended import create_access_token
+
+    with app.app_context():
+        user = appbuilder.sm.find_user(username="agent1")
+        token = create_access_token(identity=str(user.id), fresh=True, expires_delta=timedelta(seconds=2))
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/complaint/", headers=headers).status_code == 200
+    assert client.get("/api/v1/complaint/", headers=headers).status_code == 200  # remembered
+    time.sleep(2.1)
+    response = client.get("/api/v1/complaint/", headers=headers)
+    assert response.status_code == 401
+    assert "expired" in response.get_json()["msg"].lower()
+
+
+def test_a_token_altered_after_one_was_accepted_is_refused(app, login):
+    token = login("agent1").token
+    client = app.test_client()
+    assert client.get("/api/v1/complaint/", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    header, payload, signature = token.split(".")
+    forged = ".".join([header, payload, signature[:-2] + ("AA" if signature[-2:] != "AA" else "BB")])
+    response = client.get("/api/v1/complaint/", headers={"Authorization": f"Bearer {forged}"})
+    assert response.status_code == 422
 
 
 @pytest.mark.parametrize(("name", "value"), [("JWT_ACCESS_TOKEN_EXPIRES", "86400"), ("JWT_REFRESH_TOKEN_EXPIRES", "0")])
