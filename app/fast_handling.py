@@ -10,9 +10,9 @@ import functools
 from datetime import timedelta
 
 from flask_appbuilder.security.sqla.models import Role, User
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, text
 
-from app import clock, reference, repeats
+from app import clock, reference, repeats, round_trip
 from app.models import Complaint, Incident, StaffProfile
 from app.policy import fast, leadership
 from app.policy.roles import LEADERSHIP
@@ -49,21 +49,6 @@ def leadership_ids(session) -> list[int]:
 def _later(session, **item) -> None:
     """An alert for ``after_flush``: its ``key`` is a callable, read once the rows have ids."""
     session.info.setdefault(_PENDING, []).append(item)
-
-
-def _hold(session, signature: str) -> None:
-    """Complaints of one content are judged one transaction at a time.
-
-    Two receipts of the same content at the same instant would each count the
-    other's row as missing and each open an incident and fire its alert. On
-    PostgreSQL a transaction-scoped advisory lock on the signature makes the
-    second wait for the first to commit, and then see its incident; SQLite runs
-    one writer at a time, and the complaint number was written before this. The
-    partial unique index ``uq_incident_open_signature`` is the database's last word.
-    """
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"incident:{signature}"))))
 
 
 def _window(complaint: Complaint, window) -> list:
@@ -152,7 +137,27 @@ def _receipt_statement(hotline: bool, hall: bool, repeat: bool, numbering=None):
     )
 
 
+# Complaints of one content are judged one transaction at a time. Two receipts of the same
+# content at the same instant would each count the other's row as missing and each open an
+# incident and fire its alert. On PostgreSQL a transaction-scoped advisory lock on the signature
+# makes the second wait for the first to commit, and then see its incident: it is taken just
+# before the facts are read, in the same round trip (app.round_trip), and the read, a statement
+# of its own, sees what the first committed. SQLite runs one writer at a time, and the complaint
+# number was written before. The partial unique index ``uq_incident_open_signature`` is the
+# database's last word.
+#
+# The facts are a dozen indexed lookups whose plan does not depend on the values: PostgreSQL plans
+# the statement once per connection instead of at every receipt (a plan costs about as much as the
+# lookups). The setting is taken with the lock and given back after the facts are read.
+_HOLD = select(
+    func.pg_advisory_xact_lock(func.hashtext(bindparam("key"))),
+    func.set_config("plan_cache_mode", "force_generic_plan", True),
+)
+_PLAN_AS_USUAL = text("SET LOCAL plan_cache_mode = DEFAULT")
+
+
 def _receipt_facts(session, complaint: Complaint, shift, hall, numbering) -> dict:
+    """The facts of ``_receipt_statement`` for ``complaint``, read under the lock of its content."""
     values = {
         "signature": complaint.signature,
         "escalated_since": clock.now() - timedelta(days=leadership.ESCALATED_WITHIN_DAYS),
@@ -169,7 +174,13 @@ def _receipt_facts(session, complaint: Complaint, shift, hall, numbering) -> dic
         numbering_cte, numbering_values = numbering
         values.update(numbering_values)
     statement = _receipt_statement(shift is not None, hall is not None, comparable is not None, numbering_cte)
-    return session.execute(statement, values).one()._asdict()
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return session.execute(statement, values).one()._asdict()
+    _locked, facts, _reset = round_trip.first_rows(
+        connection, (_HOLD, {"key": f"incident:{complaint.signature}"}), (statement, values), (_PLAN_AS_USUAL, {})
+    )
+    return facts
 
 
 def evaluate_new(session, complaint: Complaint, numbering=None) -> tuple[int, int | None]:
@@ -180,7 +191,6 @@ def evaluate_new(session, complaint: Complaint, numbering=None) -> tuple[int, in
     read in the same statement: those of the open incident it joins, else those of lately;
     and the day's counter when ``numbering`` (a data-modifying WITH and its values) is given
     to be counted on in that statement too (app.policy.hooks)."""
-    _hold(session, complaint.signature)
     zone = clock.local_zone()
     department_id = complaint.receiving_department_id
     shift = fast.shift_of(complaint.received_at, zone) if complaint.channel == "hotline_10086" else None

@@ -84,6 +84,62 @@ def database_lost_at(app, statement: str):
     assert armed["done"], f"the app never ran {statement}"
 
 
+@contextlib.contextmanager
+def connections_cut(app):
+    """The database drops the app's connections between two requests (a restart, a failover).
+
+    PostgreSQL: every other backend of the database is terminated, the app's pooled ones among
+    them (the pool tests a connection only after an idle spell, so the next request finds it
+    dead). SQLite: another connection holds the write lock for the whole block.
+    """
+    with app.app_context():
+        url = db.engine.url
+    if url.get_backend_name() != "postgresql":
+        with database_lost_at(app, "INSERT"):
+            yield
+        return
+    killer = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=None)
+    try:
+        with killer.connect() as other:
+            cut = other.scalars(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).all()
+            assert cut and all(cut)
+            for _ in range(100):
+                left = other.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                )
+                if not left:
+                    break
+                time.sleep(0.05)
+        yield
+    finally:
+        killer.dispose()
+
+
+def test_connections_cut_between_requests_the_complaint_answers_503_then_is_saved(app, login):
+    """The first statement of a receipt is the lock and the facts read together (app.round_trip)."""
+    agent = login("agent1")
+    assert agent.post(API, json=complaint_body(app)).status_code == 201  # the pool holds a connection
+    before, body = counts(app), complaint_body(app, topic="断线后的话题")
+    with connections_cut(app):
+        response = agent.post(API, json=body)
+    assert response.status_code == 503, response.get_json()
+    assert response.get_json() == {"message": str(UNAVAILABLE)}
+    assert counts(app) == before
+
+    again = agent.post(API, json=body)
+    assert again.status_code == 201, again.get_json()
+    assert counts(app)["complaints"] == before["complaints"] + 1
+    assert counts(app)["audit"] == before["audit"] + 1
+
+
 def test_database_lost_while_recording_a_complaint_over_the_api(app, login):
     agent = login("agent1")
     assert agent.token  # signed in before the outage
