@@ -56,6 +56,42 @@ def test_a_rolled_back_change_leaves_no_entry(app, login):
     assert entries_for(app, created["id"]) == before
 
 
+def test_a_change_rolled_back_to_a_savepoint_leaves_no_entry_and_the_rest_is_kept(app, login):
+    created = login("agent1").post("/api/v1/complaint/", json=complaint_body(app)).get_json()
+    before = entries_for(app, created["id"])
+    with app.app_context():
+        complaint = db.session.get(Complaint, created["id"])
+        complaint.topic = "保存的话题"
+        db.session.flush()
+        savepoint = db.session.begin_nested()
+        complaint.summary = "回滚的摘要"
+        db.session.flush()
+        savepoint.rollback()
+        db.session.commit()
+    entries = entries_for(app, created["id"])
+    assert len(entries) == len(before) + 1
+    action, _, changes = entries[-1]
+    assert action == "update"
+    assert changes["topic"] == ["家中信号差", "保存的话题"]
+    assert "summary" not in changes
+
+
+def test_every_save_of_a_transaction_is_recorded_when_it_commits(app, login):
+    created = login("agent1").post("/api/v1/complaint/", json=complaint_body(app)).get_json()
+    before = entries_for(app, created["id"])
+    with app.app_context():
+        complaint = db.session.get(Complaint, created["id"])
+        complaint.topic = "第一次"
+        db.session.flush()
+        complaint.topic = "第二次"
+        db.session.commit()
+    entries = entries_for(app, created["id"])
+    assert [changes.get("topic") for _action, _user, changes in entries[len(before) :]] == [
+        ["家中信号差", "第一次"],
+        ["第一次", "第二次"],
+    ]
+
+
 def test_an_update_that_changes_nothing_is_not_recorded(app, login):
     agent = login("agent1")
     created = agent.post("/api/v1/complaint/", json=complaint_body(app)).get_json()

@@ -2,6 +2,10 @@
 
 Rows are written by a session listener in the same transaction as the change,
 so a rolled-back change leaves no trace and a committed one always has one.
+On PostgreSQL they are sent with the transaction's COMMIT, in the same message
+(app.round_trip): nothing reads the log of a change before it is committed.
+Inside a savepoint they are written at once, so that rolling the savepoint
+back takes them too.
 """
 
 from contextlib import contextmanager
@@ -11,9 +15,12 @@ from decimal import Decimal
 
 from flask import g, has_request_context
 from flask_appbuilder import Model
-from sqlalchemy import JSON, Column, Index, Integer, String, event, inspect
+from sqlalchemy import JSON, Column, Index, Integer, String, bindparam, event, inspect
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import Pool
 
+from app import round_trip
 from app.models.types import UTCDateTime
 
 SYSTEM = "system"
@@ -123,5 +130,38 @@ def _record(session, flush_context):
                     "created_on": now,
                 }
             )
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql" and not connection.in_nested_transaction():
+        connection.info.setdefault(_WITH_COMMIT, []).extend(rows)
+    else:
+        # One row (the usual save) as a plain statement: a list takes the driver's many-rows path.
+        connection.execute(_INSERT, rows[0] if len(rows) == 1 else rows)
+
+
+# The log's rows of the transaction, waiting for its COMMIT (kept with the connection).
+_WITH_COMMIT = "audit_rows_with_commit"
+_INSERT = AuditLog.__table__.insert().values(
+    {column.name: bindparam(column.name, type_=column.type) for column in AuditLog.__table__.c if column.name != "id"}
+)
+
+
+@event.listens_for(Engine, "commit")
+def _write_with_commit(connection) -> None:
+    rows = connection.info.pop(_WITH_COMMIT, None)
     if rows:
-        session.connection().execute(AuditLog.__table__.insert(), rows)
+        round_trip.insert_and_commit(connection, _INSERT, rows)
+
+
+@event.listens_for(Engine, "begin")
+@event.listens_for(Engine, "rollback")
+def _forget(connection) -> None:
+    """A transaction rolled back, or one begun after a connection was lost: nothing of before is written."""
+    if not connection.invalidated:  # a lost connection took its rows with it
+        connection.info.pop(_WITH_COMMIT, None)
+
+
+@event.listens_for(Pool, "reset")
+def _forget_on_reset(dbapi_connection, connection_record, reset_state) -> None:
+    connection_record.info.pop(_WITH_COMMIT, None)
