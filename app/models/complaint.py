@@ -42,7 +42,14 @@ class Complaint(Model):
         Index("ix_complaint_receiver_received", "receiver_id", "received_at"),
         Index("ix_complaint_status_received", "status", "received_at"),
         # "Dispatched to my department": its department and the open statuses, oldest first.
-        Index("ix_complaint_responsible_status_received", "responsible_department_id", "status", "received_at"),
+        # Carries the row-level columns (visible_to) so that the queue's count reads the index only.
+        Index(
+            "ix_complaint_responsible_status_received",
+            "responsible_department_id",
+            "status",
+            "received_at",
+            postgresql_include=["receiver_id", "receiving_department_id"],
+        ),
         # "Overdue": open complaints by their result deadline (closed ones are most of the table).
         Index(
             "ix_complaint_open_resolve_due",
