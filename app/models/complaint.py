@@ -40,7 +40,8 @@ class Complaint(Model):
         Index("ix_complaint_receiving_received", "receiving_department_id", "received_at"),
         Index("ix_complaint_responsible_received", "responsible_department_id", "received_at"),
         Index("ix_complaint_receiver_received", "receiver_id", "received_at"),
-        Index("ix_complaint_status_received", "status", "received_at"),
+        # By status, in the lists' order (newest first, then id): the first page straight from the index.
+        Index("ix_complaint_status_received", "status", "received_at", "id"),
         # "Dispatched to my department": its department and the open statuses, oldest first.
         # Carries the row-level columns (visible_to) so that the queue's count reads the index only.
         Index(
