@@ -9,6 +9,7 @@ resolution sends the ``final_result`` notice (公文).
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app import notices, recipients
 from app.extensions import db
@@ -16,6 +17,12 @@ from app.models import Complaint, ComplaintEvent, Incident
 from app.policy import fast
 
 VIRTUAL_TEAM = "VIRTUAL"
+MAIL_NAMES = [
+    joinedload(Complaint.receiver),
+    joinedload(Complaint.category),
+    joinedload(Complaint.receiving_department),
+    joinedload(Complaint.responsible_department),
+]
 
 
 def _departments_of(
@@ -54,12 +61,16 @@ def send_due(now: datetime) -> int:
     sent = 0
     # The virtual team gets every one of them: its addresses are looked up once per scan.
     team: list[str] = []
-    for complaint in db.session.scalars(select(Complaint).where(Complaint.next_progress_at < now)):
-        team = team or recipients.teams([VIRTUAL_TEAM])
-        sent += _send(now, team, complaint=complaint)
-    for incident in db.session.scalars(select(Incident).where(Incident.next_progress_at < now)):
-        team = team or recipients.teams([VIRTUAL_TEAM])
-        sent += _send(now, team, incident=incident)
+    # Each mail's reads do not write the mails before them: the changes go out together, at commit.
+    with db.session.no_autoflush:
+        # With what the mail names (receiver, category, departments), read in the same statement.
+        due = select(Complaint).where(Complaint.next_progress_at < now).options(*MAIL_NAMES)
+        for complaint in db.session.scalars(due):
+            team = team or recipients.teams([VIRTUAL_TEAM])
+            sent += _send(now, team, complaint=complaint)
+        for incident in db.session.scalars(select(Incident).where(Incident.next_progress_at < now)):
+            team = team or recipients.teams([VIRTUAL_TEAM])
+            sent += _send(now, team, incident=incident)
     return sent
 
 

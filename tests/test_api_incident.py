@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from app import clock
 from app.extensions import db
@@ -112,6 +113,33 @@ def test_progress_mails_after_more_than_four_days_then_daily_whatever_the_scan_f
     assert run_scan(app, received + timedelta(days=9))["progress mails"] == 0
     with app.app_context():
         assert db.session.query(Outbox).filter_by(template="final_result").count() == 1
+
+
+def test_progress_mails_of_several_complaints_in_one_scan_each_name_their_own(app, login):
+    agent = login("agent1")
+    made = [file(app, agent, topic=f"进展话题{n}", received_at=at(0, "00:00")) for n in range(4)]
+    received = clock.parse_time(made[0]["received_at"])
+    with app.app_context():
+        engine = db.engine
+    sent = []
+
+    def note(conn, cursor, statement, *args):
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert run_scan(app, received + timedelta(days=4, minutes=1))["progress mails"] == 4
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    with app.app_context():
+        mails = {mail.complaint_id: mail for mail in db.session.query(Outbox).filter_by(template="progress_report")}
+    assert sorted(mails) == sorted(complaint["id"] for complaint in made)
+    for complaint in made:
+        assert complaint["number"] in mails[complaint["id"]].body
+        assert "mkt@dg.example.com" in mails[complaint["id"]].recipients  # the virtual team
+    # The mails' changes are written together: four statements a mail (mailboxes, template, latest
+    # steps, the notice), no rule run again for each, beside the scan's own checks.
+    assert len(sent) <= 20 + 4 * len(made), sent
 
 
 def test_an_incident_of_more_than_200_is_reported_to_leadership_once(app, login):

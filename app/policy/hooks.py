@@ -24,6 +24,9 @@ from app.policy.organisation import validate_department
 
 # A complaint's repeat link follows these (app.policy.repeats).
 REPEAT_FIELDS = {"customer_phone", "category_id", "received_at"}
+# The scan's own clocks on a complaint: a save that moves only these (a progress mail sent, an
+# alert raised) changes nothing the rules judge, so they are not run again for it.
+SCAN_CLOCKS = {"next_progress_at", "progress_sent", "next_due_at", "temporary_plan_alerted"}
 
 
 def _changes(obj) -> dict[str, tuple]:
@@ -105,6 +108,8 @@ def check_complaints(session, flush_context, instances):
     for obj in session.dirty:
         if isinstance(obj, Complaint) and session.is_modified(obj):
             changes = _changes(obj)
+            if set(changes) <= SCAN_CLOCKS and not inspect(obj).attrs.incident.history.has_changes():
+                continue
             if "status" in changes and changes["status"][0] is not None:
                 flow.check_transition(*changes["status"])
             changed = complaints.changed_first_contact_fields(changes)
