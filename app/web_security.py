@@ -180,9 +180,11 @@ def _datamodel():
 
 def refuse_nul_characters():
     """Text with the NUL character: PostgreSQL can neither store nor compare it."""
-    texts = [*request.args.listvalues(), *request.form.listvalues()]
-    if request.is_json:
+    texts = list(request.args.listvalues())
+    if request.is_json:  # a JSON body has no form fields to parse
         texts.append(list(_leaves(request.get_json(silent=True))))
+    else:
+        texts.extend(request.form.listvalues())
     if any(isinstance(text, str) and NUL in text for values in texts for text in values):
         return _bad_request(_("Text cannot contain the NUL character."))
     return None
