@@ -41,6 +41,12 @@ def _changes(obj) -> dict[str, tuple]:
     return changes
 
 
+def _relations_changed(obj) -> bool:
+    """A related row set through the relationship (its key column is written only at the flush)."""
+    state = inspect(obj)
+    return any(state.attrs[relation.key].history.has_changes() for relation in state.mapper.relationships)
+
+
 def _numbering(dialect):
     """The day's counter, counted on in one round trip: the day's first number inserts the row."""
     table = NumberSequence.__table__
@@ -108,7 +114,7 @@ def check_complaints(session, flush_context, instances):
     for obj in session.dirty:
         if isinstance(obj, Complaint) and session.is_modified(obj):
             changes = _changes(obj)
-            if set(changes) <= SCAN_CLOCKS and not inspect(obj).attrs.incident.history.has_changes():
+            if set(changes) <= SCAN_CLOCKS and not _relations_changed(obj):
                 continue
             if "status" in changes and changes["status"][0] is not None:
                 flow.check_transition(*changes["status"])
