@@ -3,7 +3,7 @@
 Every statement waits for the server's answer before the next is sent; on a
 busy machine that wait, more than the statement, is what a short statement
 costs. ``first_rows`` sends several statements at once (psycopg's pipeline
-mode), in the connection's transaction (the transaction's BEGIN goes with them),
+mode), in the connection's transaction (psycopg sends its BEGIN just before),
 and reads their answers together. The server still runs them one after the
 other, each with its own snapshot, so a lock taken by the first holds for what
 the next one reads. ``insert_and_commit`` sends rows to insert with the COMMIT
@@ -47,9 +47,10 @@ class _Compiled:
         if row is None:
             return None
         names = [column.name for column in cursor.description]
+        processors = self.result_processors or (None,) * len(names)  # a text() statement names no types
         return {
             name: process(value) if process else value
-            for name, value, process in zip(names, row, self.result_processors, strict=True)
+            for name, value, process in zip(names, row, processors, strict=True)
         }
 
 
