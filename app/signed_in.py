@@ -7,8 +7,9 @@ request its own instance of it (merged into the request's session, no SQL).
 
 The rule of freshness:
 
-- a process drops every copy when one of its sessions commits a change to a
-  user, a role, a group or a staff profile, so its next request reads them anew;
+- a process drops its copy of a user when one of its sessions commits a change
+  to that user or their staff profile, and every copy on a change to a role or
+  a group, so its next request reads them anew;
 - a session holding such a change not yet committed reads the user itself;
 - every other process (other web processes, the workers) reads a user again at
   the latest ``SIGNED_IN_TTL`` seconds after its copy was made.
@@ -33,7 +34,6 @@ from app.models.org import StaffProfile
 SIGNED_IN_TTL = 10
 
 _CHANGED = "signed_in_changed"
-_WATCHED = (User, Role, Group, StaffProfile)
 
 _copies: dict[tuple[str, int], tuple[float, object]] = {}
 _lock = threading.Lock()
@@ -59,24 +59,41 @@ def load(session, pk: int, options) -> User | None:
     return session.merge(copy[1], load=False)
 
 
-def clear() -> None:
-    """Drop every copy: the next request of each user reads them again."""
+def clear(user_ids=None) -> None:
+    """Drop the copies of ``user_ids`` (every copy when None): their next request reads them again."""
     with _lock:
-        _copies.clear()
+        if user_ids is None:
+            _copies.clear()
+            return
+        for key in [key for key in _copies if key[1] in user_ids]:
+            del _copies[key]
+
+
+_EVERYONE = "everyone"
 
 
 @event.listens_for(Session, "after_flush")
 def _note_changes(session, flush_context):
+    """Which users the transaction changes: a user or staff profile names one (a sign-in writes its
+    user's last login); a role or group may concern anyone."""
+    changed = session.info.get(_CHANGED)
     for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, _WATCHED):
-            session.info[_CHANGED] = True
-            return
+        if changed == _EVERYONE:
+            break
+        if isinstance(obj, User | StaffProfile):
+            changed = changed or set()
+            changed.add(obj.id if isinstance(obj, User) else obj.user_id)
+        elif isinstance(obj, Role | Group):
+            changed = _EVERYONE
+    if changed:
+        session.info[_CHANGED] = changed
 
 
 @event.listens_for(Session, "after_commit")
 def _drop_on_commit(session):
-    if session.info.pop(_CHANGED, False):
-        clear()
+    changed = session.info.pop(_CHANGED, None)
+    if changed:
+        clear(None if changed == _EVERYONE else changed)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -1,8 +1,9 @@
 """The process's copy of each signed-in user (app.signed_in): who asks is read once, and changes still hold.
 
 The rule: a change to a user, its roles or its staff profile committed by this process is
-seen by the next request at once; a change made elsewhere (another process, here a statement
-behind the sessions' back) within SIGNED_IN_TTL seconds.
+seen by the next request at once (another user's change, such as a sign-in, keeps this one's
+copy); a change made elsewhere (another process, here a statement behind the sessions' back)
+within SIGNED_IN_TTL seconds.
 """
 
 import time
@@ -95,9 +96,8 @@ def test_a_change_made_elsewhere_is_seen_once_the_copy_has_aged(app, login, agen
     assert agent.get(LIST).status_code == 401
 
 
-def test_a_request_does_not_read_its_user_again(app, login):
-    agent = login("agent1")
-    assert agent.post(LIST, json=complaint_body(app)).status_code == 201  # the copy is made
+def _user_reads(app, request) -> tuple:
+    """The response to ``request()`` and the statements it sent that read users."""
     read = []
 
     def note(conn, cursor, statement, parameters, context, executemany):
@@ -107,9 +107,34 @@ def test_a_request_does_not_read_its_user_again(app, login):
         engine = db.engine
     event.listen(engine, "before_cursor_execute", note)
     try:
-        response = agent.get(LIST)
+        response = request()
     finally:
         event.remove(engine, "before_cursor_execute", note)
+    return response, [statement for statement in read if "FROM ab_user" in statement]
+
+
+def test_a_request_does_not_read_its_user_again(app, login):
+    agent = login("agent1")
+    assert agent.post(LIST, json=complaint_body(app)).status_code == 201  # the copy is made
+    response, reads = _user_reads(app, lambda: agent.get(LIST))
     assert response.status_code == 200
     assert response.get_json()["count"] == 1
-    assert not [statement for statement in read if "FROM ab_user" in statement], read
+    assert reads == []
+
+
+def test_another_users_sign_in_keeps_my_copy_and_a_role_saved_drops_it(app, login, agent1_restored):
+    agent = login("agent1")
+    assert agent.get(LIST).status_code == 200  # the copy is made
+    login("leader1")  # signing in writes leader1's last login
+    response, reads = _user_reads(app, lambda: agent.get(LIST))
+    assert response.status_code == 200
+    assert reads == []
+
+    with app.app_context():  # a role saved in this process (its permissions set): its holders are read again
+        role = appbuilder.sm.find_role("Frontline")
+        role.permissions = list(role.permissions)
+        db.session.commit()
+        db.session.remove()
+    response, reads = _user_reads(app, lambda: agent.get(LIST))
+    assert response.status_code == 200
+    assert reads != []
