@@ -77,11 +77,13 @@ def _plain(value):
 
 def _column_changes(obj, action: str) -> dict:
     state = inspect(obj)
+    loaded = state.dict
     changes = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
         if action == "create":
-            value = getattr(obj, key)
+            # The values just inserted; one the database made and has not returned is read.
+            value = loaded[key] if key in loaded else getattr(obj, key)
             if value is not None:
                 changes[key] = [None, _plain(value)]
         elif action == "delete":
