@@ -77,12 +77,17 @@ def _open(session, complaint: Complaint, rule: str, earlier: list, volume: int) 
     return incident
 
 
+def _escalated_since():
+    """§3.5 rule 6, criterion 6 outside an incident: escalated complaints count from this time on."""
+    return clock.now() - timedelta(days=leadership.ESCALATED_WITHIN_DAYS)
+
+
 def _escalated_recently(complaint: Complaint) -> list:
-    """§3.5 rule 6, criterion 6 outside an incident: the escalated complaints of the same content lately."""
+    """The escalated complaints of the same content lately (``_escalated_since``)."""
     return [
         Complaint.signature == complaint.signature,
         Complaint.escalated.is_(True),
-        Complaint.received_at >= clock.now() - timedelta(days=leadership.ESCALATED_WITHIN_DAYS),
+        Complaint.received_at >= _escalated_since(),
     ]
 
 
@@ -160,7 +165,7 @@ def _receipt_facts(session, complaint: Complaint, shift, hall, numbering) -> dic
     """The facts of ``_receipt_statement`` for ``complaint``, read under the lock of its content."""
     values = {
         "signature": complaint.signature,
-        "escalated_since": clock.now() - timedelta(days=leadership.ESCALATED_WITHIN_DAYS),
+        "escalated_since": _escalated_since(),
     }
     if shift is not None:
         values.update(shift_start=shift.start, shift_end=shift.end, receiver=complaint.receiver_id)

@@ -241,12 +241,14 @@ class RememberingJWTManager(JWTManager):
         self._verified: dict[str, dict] = {}
 
     def _decode_jwt_from_config(self, encoded_token: str, csrf_value=None, allow_expired: bool = False) -> dict:
-        if csrf_value is None and not allow_expired:
+        # Only the plain check is remembered: a CSRF value or an expired token allowed goes the full way.
+        plain = csrf_value is None and not allow_expired
+        if plain:
             claims = self._verified.get(encoded_token)
             if claims is not None and time.time() < claims.get("exp", float("inf")):
                 return dict(claims)
         claims = super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
-        if csrf_value is None and not allow_expired:
+        if plain:
             if len(self._verified) >= self.REMEMBERED:
                 self._verified.clear()
             self._verified[encoded_token] = dict(claims)

@@ -87,7 +87,7 @@ def _column_changes(obj, action: str) -> dict:
             if value is not None:
                 changes[key] = [None, _plain(value)]
         elif action == "delete":
-            value = state.dict.get(key)
+            value = loaded.get(key)
             if value is not None:
                 changes[key] = [_plain(value), None]
         else:
