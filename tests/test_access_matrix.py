@@ -32,6 +32,7 @@ from app import clock, security
 from app.extensions import appbuilder, db
 from app.models import Alert, Appraisal, Complaint, Department, RefundRequest
 from app.policy import roles
+from app.views.filters import has_row_rights, visible_rule
 from app.web_security import is_disabled_door
 from tests.conftest import Client, remove_rows_above
 from tests.helpers import complaint_body
@@ -500,6 +501,111 @@ def test_no_route_is_left_out_of_the_matrix(app):
             and route.permission is None
         ]
     assert unprotected == []
+
+
+# -- related rows: the API's _info, form drop-downs, search filters ----------------------
+
+
+def _visible_ids(app, username, model) -> set[int]:
+    with app.app_context():
+        ids = set(db.session.scalars(select(model.id).where(visible_rule(model, viewer_of(username)))))
+        db.session.remove()
+    return ids
+
+
+@pytest.mark.parametrize("role", list(USERS))
+def test_info_offers_what_a_client_may_write_and_only_visible_related_rows(app, clients, rows, role):
+    """Every ``_info`` the role may read: its add and edit fields are the resource's writable
+    fields (no child tables such as a complaint's refunds), and a related field lists a page of
+    the rows the role may see, whatever page size is asked for."""
+    client = clients[role]
+    wrong = []
+    with app.app_context():
+        infos = [route for route in routes(app) if route.api and route.method_name == "info" and granted(role, route)]
+    assert len(infos) >= 4, infos
+    for route in infos:
+        schema = getattr(route.view, "input_schema", None)
+        writable = {field.data_key or name: field for name, field in schema.fields.items()} if schema else {}
+        described = client.get(route.url()).get_json()
+        for key in ("add_columns", "edit_columns"):
+            for field in described.get(key, []):
+                name = field["name"]
+                if name not in writable:
+                    wrong.append(f"{route.endpoint} {key} offers {name}, which a client cannot write")
+                    continue
+                if "values" not in field:
+                    continue
+                q = f"({key}:({name}:(page:0,page_size:1000)),keys:!({key}))"
+                answer = client.get(route.url(), query_string={"q": q})
+                values = next(item for item in answer.get_json()[key] if item["name"] == name)["values"]
+                shown = {value["id"] for value in values}
+                hidden = shown - _visible_ids(app, USERS[role], writable[name].model)
+                if hidden:
+                    wrong.append(f"{route.endpoint} {key}.{name} lists rows {sorted(hidden)} the role may not see")
+                if len(values) > app.config["FAB_API_MAX_PAGE_SIZE"]:
+                    wrong.append(f"{route.endpoint} {key}.{name} lists {len(values)} rows in one page")
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_every_form_and_filter_offers_rows_with_row_rights_through_the_paged_choice(app):
+    """A related column whose model has ``visible_to`` is, in every add, edit and search form of
+    every view, a RelatedRowField: the user's own rows, asked for a page at a time. FAB's own
+    drop-down would write every row of the table into the page."""
+    from wtforms.fields.core import UnboundField
+
+    from app.views.related import RelatedRowField
+
+    wrong = []
+    checked = 0
+    with app.app_context():
+        for view in appbuilder.baseviews:
+            datamodel = getattr(view, "datamodel", None)
+            for kind in ("add_form", "edit_form", "search_form"):
+                form = getattr(view, kind, None)
+                if datamodel is None or form is None:
+                    continue
+                for name in dir(form):
+                    unbound = getattr(form, name, None)
+                    if not isinstance(unbound, UnboundField) or not datamodel.is_relation(name):
+                        continue
+                    if not has_row_rights(datamodel.get_related_model(name)):
+                        continue
+                    checked += 1
+                    if not issubclass(unbound.field_class, RelatedRowField):
+                        wrong.append(f"{type(view).__name__}.{kind}.{name}: {unbound.field_class.__name__}")
+    assert checked >= 5
+    assert wrong == [], "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", [roles.FRONTLINE, roles.ROOM_MANAGER, roles.CENTER_MANAGER, roles.LEADERSHIP])
+def test_the_choices_of_every_drop_down_are_the_roles_own_a_page_at_a_time(app, clients, rows, role):
+    from app.views.related import PAGE_SIZE
+
+    client = clients[role]
+    ids = row_ids(app, USERS[role])
+    with app.app_context():
+        doors = [route for route in routes(app) if route.method_name == "choices" and granted(role, route)]
+        hidden_number = db.session.scalar(select(Complaint.number).where(Complaint.id == ids[Complaint][1]))
+        db.session.remove()
+    assert {"ComplaintView.choices", "IncidentView.choices"} <= {route.endpoint for route in doors}
+    wrong = []
+    for route in doors:
+        visible = _visible_ids(app, USERS[role], route.model)
+        shown = set()
+        for page in range(1, 50):
+            body = client.web.get(route.url(), query_string={"page": str(page)}).get_json()
+            if len(body["results"]) > PAGE_SIZE:
+                wrong.append(f"{route.endpoint} page {page}: {len(body['results'])} rows")
+            shown |= {row["id"] for row in body["results"]}
+            if not body["pagination"]["more"]:
+                break
+        if shown - visible:
+            wrong.append(f"{route.endpoint} offers rows {sorted(shown - visible)} the role may not see")
+        if route.model is Complaint and hidden_number:
+            found = client.web.get(route.url(), query_string={"q": hidden_number}).get_json()["results"]
+            if found:
+                wrong.append(f"{route.endpoint} finds {hidden_number} of another department")
+    assert wrong == [], "\n".join(wrong)
 
 
 # -- real writes on other departments' rows --------------------------------------------

@@ -18,10 +18,11 @@ from app.views.fields import choice_field
 from app.views.filters import VisibleRows
 from app.views.lists import CappedCountInterface
 from app.views.mixins import PolicyFormMixin
+from app.views.related import RelatedInfoApiMixin, RelatedRowsViewMixin
 from app.views.schemas import Time
 
 
-class AlertView(ModelView):
+class AlertView(RelatedRowsViewMixin, ModelView):
     """My alerts (预警): what fired, about which complaint or incident."""
 
     route_base = "/alerts"
@@ -62,7 +63,7 @@ class AlertOutput(Schema):
     created_on = Time()
 
 
-class AlertApi(ModelRestApi):
+class AlertApi(RelatedInfoApiMixin, ModelRestApi):
     resource_name = "alert"
     datamodel = CappedCountInterface(Alert)
     class_permission_name = ALERT
@@ -86,7 +87,7 @@ class AppraisalPolicy:
             item.created_on = clock.now()
 
 
-class AppraisalView(AppraisalPolicy, PolicyFormMixin, ModelView):
+class AppraisalView(AppraisalPolicy, RelatedRowsViewMixin, PolicyFormMixin, ModelView):
     """Commendations and criticisms: drafts are published (the department is told) or discarded."""
 
     route_base = "/appraisals"

@@ -20,6 +20,7 @@ from app.policy import NotFound, PolicyError
 from app.security import API_METHOD_PERMISSIONS, ATTACHMENT, RESOURCE_PERMISSIONS
 from app.views.filters import VisibleRows
 from app.views.mixins import PolicyApiMixin, flash_policy_error
+from app.views.related import RelatedInfoApiMixin
 from app.views.schemas import Time
 
 
@@ -76,7 +77,7 @@ class AttachmentOutput(Schema):
     created_on = Time()
 
 
-class AttachmentApi(PolicyApiMixin, ModelRestApi):
+class AttachmentApi(RelatedInfoApiMixin, PolicyApiMixin, ModelRestApi):
     resource_name = "attachment"
     datamodel = SQLAInterface(Attachment)
     class_permission_name = ATTACHMENT

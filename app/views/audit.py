@@ -11,6 +11,7 @@ from app.models import AuditLog
 from app.policy.vocabulary import AUDIT_ACTIONS, label
 from app.security import API_METHOD_PERMISSIONS, AUDIT, RESOURCE_PERMISSIONS
 from app.views.lists import CappedCountInterface
+from app.views.related import RelatedInfoApiMixin
 from app.views.schemas import Time
 
 
@@ -50,7 +51,7 @@ class AuditOutput(Schema):
     created_on = Time()
 
 
-class AuditApi(ModelRestApi):
+class AuditApi(RelatedInfoApiMixin, ModelRestApi):
     resource_name = "audit"
     datamodel = CappedCountInterface(AuditLog)
     class_permission_name = AUDIT

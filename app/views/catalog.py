@@ -12,6 +12,7 @@ from app.policy import deadlines
 from app.security import API_METHOD_PERMISSIONS, CATEGORY, REFUND_TYPE, RESOURCE_PERMISSIONS
 from app.views.formatting import or_blank, yes_no
 from app.views.mixins import PolicyApiMixin, PolicyFormMixin
+from app.views.related import RelatedInfoApiMixin
 
 LABELS = {
     "code": _("Code"),
@@ -82,7 +83,7 @@ class RefundTypeOutput(CatalogOutput):
     frontline_eligible = fields.Boolean()
 
 
-class CatalogApi(PolicyApiMixin, ModelRestApi):
+class CatalogApi(RelatedInfoApiMixin, PolicyApiMixin, ModelRestApi):
     method_permission_name = API_METHOD_PERMISSIONS
     allow_browser_login = True
     read_only = ("id",)

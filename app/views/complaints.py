@@ -48,6 +48,7 @@ from app.views.filters import (
 from app.views.formatting import or_blank, yes_no, yuan
 from app.views.lists import CappedCountInterface
 from app.views.mixins import PolicyApiMixin, PolicyFormMixin, flash_policy_error, is_id
+from app.views.related import RelatedChoicesMixin, RelatedInfoApiMixin
 from app.views.schemas import Amount, Code, RelatedId, Time
 from app.views.search import page_argument
 from app.views.story import story
@@ -198,7 +199,7 @@ class ComplaintPolicy:
             raise ValidationFailed({"received_at": _("This field is required.")})
 
 
-class ComplaintView(ComplaintPolicy, PolicyFormMixin, ModelView):
+class ComplaintView(ComplaintPolicy, RelatedChoicesMixin, PolicyFormMixin, ModelView):
     """Complaints visible to me; each complaint's page tells its whole story and holds its actions."""
 
     route_base = "/complaints"
@@ -487,7 +488,7 @@ class ComplaintOutput(Schema):
     changed_on = Time()
 
 
-class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
+class ComplaintApi(ComplaintPolicy, RelatedInfoApiMixin, PolicyApiMixin, ModelRestApi):
     resource_name = "complaint"
     datamodel = CappedCountInterface(Complaint)
     class_permission_name = COMPLAINT

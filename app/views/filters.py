@@ -1,9 +1,22 @@
 """Row-level rights (SPEC.md §2, API.md): one filter for every view and API."""
 
 from flask_appbuilder.models.filters import BaseFilter
-from sqlalchemy import false
+from sqlalchemy import false, true
 
 from app.security import current_viewer
+
+
+def has_row_rights(model) -> bool:
+    """Whether some rows of ``model`` are hidden from some users (it has ``visible_to``)."""
+    return hasattr(model, "visible_to")
+
+
+def visible_rule(model, viewer):
+    """The rows of ``model`` that ``viewer`` may see: its ``visible_to``; a catalogue's (departments,
+    categories, people) are everyone's; nobody's signed out."""
+    if viewer is None:
+        return false()
+    return model.visible_to(viewer) if has_row_rights(model) else true()
 
 
 class VisibleRows(BaseFilter):
@@ -15,10 +28,7 @@ class VisibleRows(BaseFilter):
     name = "Visible to me"
 
     def apply(self, query, value):
-        viewer = current_viewer()
-        if viewer is None:
-            return query.filter(false())
-        return query.filter(self.model.visible_to(viewer))
+        return query.filter(visible_rule(self.model, current_viewer()))
 
 
 class ReceivedByMe(BaseFilter):

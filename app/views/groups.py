@@ -13,9 +13,10 @@ from app.policy import PolicyError, ValidationFailed
 from app.security import HANDLING_GROUP, RESOURCE_PERMISSIONS
 from app.views.filters import VisibleRows
 from app.views.mixins import flash_policy_error
+from app.views.related import RelatedRowsViewMixin
 
 
-class HandlingGroupView(ModelView):
+class HandlingGroupView(RelatedRowsViewMixin, ModelView):
     route_base = "/handling-groups"
     datamodel = SQLAInterface(HandlingGroup)
     class_permission_name = HANDLING_GROUP

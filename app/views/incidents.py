@@ -17,6 +17,7 @@ from app.policy.vocabulary import ALERT_RULES, INCIDENT_STATUSES, label
 from app.security import API_METHOD_PERMISSIONS, INCIDENT, RESOURCE_PERMISSIONS
 from app.views.filters import VisibleRows
 from app.views.mixins import PolicyApiMixin, flash_policy_error
+from app.views.related import RelatedChoicesMixin, RelatedInfoApiMixin, RelatedRowsViewMixin
 from app.views.schemas import RelatedId, Time
 
 ACTIONS = {
@@ -54,7 +55,7 @@ def perform(incident: Incident, action: str, data: dict) -> None:
         raise
 
 
-class IncidentView(ModelView):
+class IncidentView(RelatedChoicesMixin, RelatedRowsViewMixin, ModelView):
     route_base = "/incidents"
     datamodel = SQLAInterface(Incident)
     class_permission_name = INCIDENT
@@ -141,7 +142,7 @@ class IncidentOutput(Schema):
     )
 
 
-class IncidentApi(PolicyApiMixin, ModelRestApi):
+class IncidentApi(RelatedInfoApiMixin, PolicyApiMixin, ModelRestApi):
     resource_name = "incident"
     datamodel = SQLAInterface(Incident)
     class_permission_name = INCIDENT

@@ -17,6 +17,7 @@ from app.policy.vocabulary import NOTICE_STATUSES, NOTICE_TEMPLATES, label
 from app.security import API_METHOD_PERMISSIONS, EMAIL_TEMPLATE, OUTBOX, RESOURCE_PERMISSIONS
 from app.views.lists import CappedCountInterface
 from app.views.mixins import PolicyFormMixin
+from app.views.related import RelatedInfoApiMixin, RelatedRowsViewMixin
 from app.views.schemas import Time
 
 
@@ -43,7 +44,7 @@ def _time(value) -> str:
     return clock.format_local(value, "%Y-%m-%d %H:%M:%S")
 
 
-class OutboxView(ModelView):
+class OutboxView(RelatedRowsViewMixin, ModelView):
     """Every notice with its delivery: Admin resends what failed; leadership reads."""
 
     route_base = "/outbox"
@@ -136,7 +137,7 @@ class OutboxOutput(Schema):
     sent_on = Time()
 
 
-class OutboxApi(ModelRestApi):
+class OutboxApi(RelatedInfoApiMixin, ModelRestApi):
     resource_name = "outbox"
     datamodel = CappedCountInterface(Outbox)
     class_permission_name = OUTBOX

@@ -12,6 +12,7 @@ from app.security import API_METHOD_PERMISSIONS, DEPARTMENT, RESOURCE_PERMISSION
 from app.views.fields import choice_field
 from app.views.formatting import or_blank, yes_no
 from app.views.mixins import PolicyApiMixin, PolicyFormMixin
+from app.views.related import RelatedInfoApiMixin
 from app.views.schemas import Code, RelatedId
 
 DEPARTMENT_LABELS = {
@@ -75,7 +76,7 @@ class DepartmentOutput(Schema):
     supervising_leader = fields.Integer(attribute="supervising_leader_id")
 
 
-class DepartmentApi(PolicyApiMixin, ModelRestApi):
+class DepartmentApi(RelatedInfoApiMixin, PolicyApiMixin, ModelRestApi):
     resource_name = "department"
     datamodel = SQLAInterface(Department)
     class_permission_name = DEPARTMENT

@@ -26,6 +26,7 @@ from app.views.filters import VisibleRows
 from app.views.formatting import or_blank, yuan
 from app.views.lists import CappedCountInterface
 from app.views.mixins import PolicyApiMixin, PolicyFormMixin
+from app.views.related import RelatedInfoApiMixin, RelatedRowsViewMixin
 from app.views.schemas import Amount, Code, RelatedId, Time
 
 LABELS = {
@@ -98,7 +99,7 @@ FORM_FIELDS = {
 }
 
 
-class RefundView(RefundPolicy, PolicyFormMixin, ModelView):
+class RefundView(RefundPolicy, RelatedRowsViewMixin, PolicyFormMixin, ModelView):
     """Requests of my complaints: ask for a refund, follow its decision."""
 
     route_base = "/refunds"
@@ -160,7 +161,7 @@ def decide_link(refund_id) -> Markup:
     )
 
 
-class RefundInboxView(ModelView):
+class RefundInboxView(RelatedRowsViewMixin, ModelView):
     """The approvals inbox (审批): exactly the requests this manager may decide."""
 
     route_base = "/refund-inbox"
@@ -257,7 +258,7 @@ class DecisionInput(Schema):
     note = fields.String(allow_none=True, load_default=None)
 
 
-class RefundApi(RefundPolicy, PolicyApiMixin, ModelRestApi):
+class RefundApi(RefundPolicy, RelatedInfoApiMixin, PolicyApiMixin, ModelRestApi):
     resource_name = "refund"
     datamodel = CappedCountInterface(RefundRequest)
     class_permission_name = REFUND

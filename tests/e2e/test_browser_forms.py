@@ -191,3 +191,27 @@ def test_the_department_to_dispatch_to_is_found_by_searching(live_app, page_as, 
     screenshot(page, "complaint-dispatch-picker")
     page.get_by_role("button", name="派单").click()
     expect(page.locator(".panel-title .label-info").first).to_have_text("已派单")
+
+
+def test_the_group_lists_complaint_filter_finds_only_my_complaints_as_i_type(page_as, live_app):
+    """The complaint filter of the temporary groups' list asks for matches as it is typed
+    (app/views/related.py): the user's own complaints, never another department's."""
+    other = page_as("agent1")
+    other_id = record(other, live_app, "下拉框 热线")
+    page = page_as("hall1")
+    own_id = record(page, live_app, "下拉框 营业厅")
+    with live_app.app_context():
+        from app.models import Complaint
+
+        own, theirs = (db.session.get(Complaint, pk).number for pk in (own_id, other_id))
+        db.session.remove()
+    page.goto("/handling-groups/list/")
+    page.locator("a.accordion-toggle").click()  # 搜索
+    page.locator("#filter_form .dropdown-toggle").click()  # 添加过滤条件
+    page.locator("a.filter[name=complaint]").click()
+    page.locator("td.filter .select2").last.click()
+    search = page.locator(".select2-container--open .select2-search__field")
+    search.fill(own[-6:])
+    expect(options(page)).to_have_text([own])
+    search.fill(theirs)
+    expect(options(page)).to_have_text(["未找到结果"])
