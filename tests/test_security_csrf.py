@@ -156,7 +156,9 @@ def test_a_department_is_deleted_only_by_a_post_with_the_token(app, default_app)
     browser = signed_in(default_app, "admin")
 
     assert browser.get(f"/departments/delete/{department}").status_code == 405
-    assert browser.post(f"/departments/delete/{department}", csrf=False).status_code == 400
+    refused = browser.post(f"/departments/delete/{department}", csrf=False)  # in Chinese, the default
+    assert refused.status_code == 400
+    assert "该请求没有携带本系统页面的安全令牌" in refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Department, department) is not None
         db.session.remove()
