@@ -15,6 +15,7 @@ import pytest
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import func, select
 
+from app import clock
 from app.extensions import db
 from app.models import Complaint, Department
 from config import Config, DevConfig, ProdConfig, TestConfig, config_for
@@ -219,3 +220,43 @@ def test_a_forged_sign_in_is_refused_and_the_real_form_works(default_app):
     assert refused.status_code == 400
     assert browser.get("/complaints/list/").status_code == 302  # still signed out
     assert signed_in(default_app, "agent1").get("/complaints/list/").status_code == 200
+
+
+POST_FORM = re.compile(r"<form\b[^>]*\bmethod=\"post\"[^>]*>(.*?)</form>", re.IGNORECASE | re.DOTALL)
+
+
+def post_forms(client, url: str) -> list[str]:
+    response = client.web.get(url)
+    assert response.status_code == 200, url
+    return POST_FORM.findall(response.get_data(as_text=True))
+
+
+def test_every_form_of_the_work_pages_carries_the_token(app, login):
+    """The pages' own forms (the suite's clients add the token themselves, so look at the markup)."""
+    from app.appraisals import draft_criticism
+    from app.models import HandlingGroup, Incident
+    from tests.test_api_fast import file
+
+    agent, center, room = login("agent1"), login("center1"), login("room1")
+    major = file(app, agent, severity="major", major_type="general", topic="令牌检查")["id"]
+    for _ in range(3):  # the 3rd same-content complaint of the shift opens an incident (§3.5)
+        file(app, agent, topic="令牌检查同内容")
+    assert center.web.post("/handling-groups/convene", data={"complaint": str(major)}).status_code == 302
+    with app.app_context():
+        complaint = db.session.get(Complaint, major)
+        draft_criticism(complaint.receiving_department, complaint, "令牌检查", clock.now())
+        db.session.commit()
+        group = db.session.scalar(select(func.max(HandlingGroup.id)))
+        incident = db.session.scalar(select(func.max(Incident.id)))
+        db.session.remove()
+
+    forms = {
+        "complaint": post_forms(center, f"/complaints/show/{major}"),
+        "handling group": post_forms(center, f"/handling-groups/show/{group}"),
+        "incident": post_forms(room, f"/incidents/show/{incident}"),
+        "appraisals": post_forms(center, "/appraisals/list/"),
+        "departments": post_forms(login("admin"), "/departments/list/"),
+    }
+    assert all(forms.values()), {page: len(found) for page, found in forms.items()}
+    without = {page: len([form for form in found if 'name="csrf_token"' not in form]) for page, found in forms.items()}
+    assert without == dict.fromkeys(forms, 0)
