@@ -90,7 +90,10 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Every change made with the session cookie carries the page's token (app/csrf.py),
+    # valid as long as the session: a form kept open over lunch can still be saved.
     WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None
     # Sign-in attempts per client address, on the sign-in form and on the API's token
     # endpoint each, counted in the app's Redis. When Redis is down each process
     # counts in its own memory; any other limiter failure lets the request through.
@@ -121,7 +124,6 @@ class DevConfig(Config):
 class TestConfig(Config):
     APP_ENV = "testing"
     TESTING = True
-    WTF_CSRF_ENABLED = False
     # Fast hashes keep the suite quick; production keeps FAB's scrypt.
     FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     DEMO_PASSWORD = "demo"

@@ -22,12 +22,13 @@ def create_app(config: type | None = None, **overrides) -> Flask:
 
     from flask_appbuilder import AppBuilder
 
-    from app import cli, outages, security, web_performance, web_security
+    from app import cli, csrf, outages, security, web_performance, web_security
     from app.extensions import db, mail, migrate
 
     flask_app.config["FAB_ROLES"] = security.ROLE_PERMISSIONS
     # The schema belongs to the migrations; roles are synced by `setup`, not at every start.
     flask_app.config["FAB_CREATE_DB"] = False
+    csrf.init_app(flask_app)
     web_security.init_app(flask_app)
     web_performance.init_app(flask_app)
     outages.init_app(flask_app)
@@ -50,6 +51,7 @@ def create_app(config: type | None = None, **overrides) -> Flask:
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(flask_app, db.session)
         register_views(appbuilder)
+        csrf.post_only_changes(flask_app)
         register_template_helpers(flask_app)
         register_error_pages(flask_app)
     cli.register(flask_app)

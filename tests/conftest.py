@@ -15,11 +15,12 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from hypothesis import settings
 from sqlalchemy import delete, func, select
 
 from config import database_url
-from tests.helpers import seeded_app
+from tests.helpers import BrowserClient, seeded_app
 
 _TMP = tempfile.mkdtemp(prefix="complaints-test-")
 DATABASE = database_url(os.environ.get("DATABASE_URL") or f"sqlite:///{_TMP}/test.db")
@@ -28,6 +29,10 @@ PASSWORD = "demo"
 # Property tests and the API fuzz: the same examples on every run, no example database on disk.
 settings.register_profile("suite", derandomize=True, database=None, deadline=None)
 settings.load_profile("suite")
+
+# CSRF protection is on in the suite as in use: every test client sends the page's token
+# with its changes, as the pages do (tests/test_security_csrf.py sends them without).
+Flask.test_client_class = BrowserClient
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,50 @@
-"""Small helpers shared by the tests: ids of demo rows, a valid complaint body."""
+"""Small helpers shared by the tests: ids of demo rows, a valid complaint body, a browser-like client."""
+
+import hashlib
+import os
+
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from werkzeug.datastructures import Headers
 
 from app.extensions import db
 from app.models import Category, Complaint, Department
 
 
-def seeded_app(database: str, **config):
-    """An app on a fresh ``database``: tables, roles and permissions, the demo data."""
+class BrowserClient(FlaskClient):
+    """A test client that sends the CSRF token with every change, as the app's pages do.
+
+    The token is the one the app's pages hold for this client's session (Flask-WTF keeps it
+    in the session and signs it into each page). A request with a bearer token, or from a
+    client without cookies, needs none.
+    ``csrf=False`` sends a change without it, as a form on another site would.
+    """
+
+    UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+    def open(self, *args, csrf: bool = True, **kwargs):
+        headers = Headers(kwargs.get("headers"))
+        unsafe = kwargs.get("method", "GET").upper() in self.UNSAFE
+        if csrf and unsafe and "Authorization" not in headers and self._cookies is not None:
+            headers.setdefault("X-CSRFToken", self.csrf_token())
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+    def csrf_token(self) -> str:
+        """The session's token, signed as Flask-WTF's ``generate_csrf`` signs it into a page."""
+        config = self.application.config
+        field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        with self.session_transaction() as session:
+            if field not in session:
+                session[field] = hashlib.sha1(os.urandom(64)).hexdigest()
+            raw = session[field]
+        secret = config.get("WTF_CSRF_SECRET_KEY") or self.application.secret_key
+        return URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)
+
+
+def seeded_app(database: str, config=None, **settings):
+    """An app on a fresh ``database``: tables, roles and permissions, the demo data.
+    ``config`` is the settings class (the suite's TestConfig unless given)."""
     from flask_appbuilder import Model
 
     from app import create_app
@@ -13,7 +52,7 @@ def seeded_app(database: str, **config):
     from app.setup import sync_permissions
     from config import TestConfig
 
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database, **config)
+    app = create_app(config or TestConfig, SQLALCHEMY_DATABASE_URI=database, **settings)
     with app.app_context():
         Model.metadata.drop_all(db.engine)
         Model.metadata.create_all(db.engine)

@@ -155,6 +155,7 @@ class AppraisalView(AppraisalPolicy, RelatedRowsViewMixin, PolicyFormMixin, Mode
 
 
 def appraisal_buttons(pk):
+    from flask_wtf.csrf import generate_csrf
     from markupsafe import Markup
 
     item = db.session.get(Appraisal, pk)
@@ -165,9 +166,13 @@ def appraisal_buttons(pk):
         return ""
     form = (
         '<form method="post" action="{action}" style="display:inline">'
+        '<input type="hidden" name="csrf_token" value="{token}">'
         '<button class="btn btn-xs btn-success" name="decision" value="publish">{publish}</button> '
         '<button class="btn btn-xs btn-default" name="decision" value="discard">{discard}</button></form>'
     )
     return Markup(form).format(
-        action=url_for("AppraisalView.decide", pk=pk), publish=_("Publish"), discard=_("Discard")
+        action=url_for("AppraisalView.decide", pk=pk),
+        token=generate_csrf(),
+        publish=_("Publish"),
+        discard=_("Discard"),
     )
