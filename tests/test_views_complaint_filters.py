@@ -127,7 +127,7 @@ def test_a_saved_complaint_opens_on_its_page_with_its_number(app, login):
     assert response.headers["Location"].endswith(f"/complaints/show/{pk}")
     page = agent.web.get(response.headers["Location"]).get_data(as_text=True)
     assert f"Complaint recorded: number {number}." in page
-    assert f'<span id="complaint-number" class="complaint-number-big">{number}</span>' in page
+    assert f'<span id="complaint-number" class="complaint-number-big">{number}</span> · 保存后看号码' in page
 
 
 def test_every_complaint_number_in_the_lists_is_a_link(app, login, three):

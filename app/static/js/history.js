@@ -14,6 +14,8 @@
     var node = document.createElement(tag);
     node.textContent = value;
     if (className) { node.className = className; }
+    // Links to earlier complaints are for the mouse: Tab goes on from the phone to the category.
+    if (tag === "a") { node.tabIndex = -1; }
     return node;
   }
 
