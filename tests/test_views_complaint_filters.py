@@ -136,3 +136,18 @@ def test_every_complaint_number_in_the_lists_is_a_link(app, login, three):
         page = agent.web.get(url).get_data(as_text=True)
         for pk in three.values():
             assert re.search(rf'<a class="complaint-number" href="/complaints/show/{pk}">DG\d{{12}}</a>', page), url
+
+
+def test_the_lists_plain_columns_sort(app, login, three):
+    agent = login("agent1")
+    for column in ("number", "received_at", "channel", "topic", "customer_phone", "status", "is_repeat"):
+        page = agent.web.get(
+            "/complaints/list/", query_string={"_oc_ComplaintView": column, "_od_ComplaintView": "asc"}
+        )
+        assert page.status_code == 200, column
+        assert f"_oc_ComplaintView={column}" in page.get_data(as_text=True), column
+    ordered = agent.web.get(
+        "/complaints/list/", query_string={"_oc_ComplaintView": "topic", "_od_ComplaintView": "asc"}
+    )
+    page = ordered.get_data(as_text=True)
+    assert page.index("筛选丙") < page.index("筛选乙") < page.index("筛选甲")  # 丙 < 乙 < 甲 in code points

@@ -240,7 +240,7 @@ class ComplaintView(ComplaintPolicy, PolicyFormMixin, ModelView):
         "status",
         "is_repeat",
     ]
-    order_columns = ["number", "received_at", "customer_phone"]
+    order_columns = ["number", "received_at", "channel", "topic", "customer_phone", "status", "is_repeat"]
     search_columns = [
         "number",
         "channel",
