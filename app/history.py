@@ -11,9 +11,10 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from app import clock
+from app import clock, repeats
 from app.extensions import db
 from app.models import Category, Complaint, RefundRequest
+from app.policy import repeats as repeat_rules
 from app.policy.complaints import check_phone
 from app.policy.vocabulary import CALLBACKS, REFUND_STATUSES, STATUSES, label
 
@@ -27,9 +28,24 @@ def month_start(now: datetime) -> datetime:
     return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-def customer_history(phone: str, viewer, now: datetime, exclude_id: int | None = None) -> dict:
-    """The customer's history as plain values (JSON-ready); empty for a malformed number."""
-    empty = {"phone": phone, "complaints": [], "refunds": [], "callbacks": [], "total": 0, "hidden": 0, "this_month": 0}
+def customer_history(
+    phone: str, viewer, now: datetime, exclude_id: int | None = None, category_id: int | None = None
+) -> dict:
+    """The customer's history as plain values (JSON-ready); empty for a malformed number.
+
+    Given the category being typed, ``will_repeat`` says whether a complaint saved now would be a
+    repeat (重复投诉) and ``repeat_of`` names the earlier complaint when the viewer may open it."""
+    empty = {
+        "phone": phone,
+        "complaints": [],
+        "refunds": [],
+        "callbacks": [],
+        "total": 0,
+        "hidden": 0,
+        "this_month": 0,
+        "will_repeat": False,
+        "repeat_of": None,
+    }
     if viewer is None or check_phone(phone) is not None:
         return empty
     session = db.session
@@ -99,4 +115,18 @@ def customer_history(phone: str, viewer, now: datetime, exclude_id: int | None =
         "total": total,
         "hidden": total - shown,
         "this_month": this_month,
+        **_repeat(phone, category_id, now, visible, exclude_id),
     }
+
+
+def _repeat(phone: str, category_id: int | None, now: datetime, visible, exclude_id: int | None) -> dict:
+    if category_id is None:
+        return {"will_repeat": False, "repeat_of": None}
+    query = repeats.earlier_select(phone, category_id, repeat_rules.window_start(now), now)
+    if exclude_id is not None:
+        query = query.where(Complaint.id != exclude_id)
+    earlier = db.session.scalar(query)
+    if earlier is None:
+        return {"will_repeat": False, "repeat_of": None}
+    shown = db.session.execute(select(Complaint.id, Complaint.number).where(Complaint.id == earlier, visible)).first()
+    return {"will_repeat": True, "repeat_of": {"id": shown.id, "number": shown.number} if shown else None}

@@ -16,7 +16,7 @@ from app.policy.vocabulary import ALERT_RULES, APPRAISAL_KINDS, APPRAISAL_STATUS
 from app.security import ALERT, API_METHOD_PERMISSIONS, APPRAISAL, RESOURCE_PERMISSIONS
 from app.views.fields import choice_field
 from app.views.filters import VisibleRows
-from app.views.lists import CappedCountInterface
+from app.views.lists import CappedCountInterface, complaint_link
 from app.views.mixins import PolicyFormMixin
 from app.views.related import RelatedInfoApiMixin, RelatedRowsViewMixin
 from app.views.schemas import Time
@@ -50,6 +50,7 @@ class AlertView(RelatedRowsViewMixin, ModelView):
         "recipients": lambda names: ", ".join(names or []),
         "criterion": criterion_label,
         "incident_id": lambda number: number or "",
+        "complaint": complaint_link,
     }
 
 
@@ -134,6 +135,7 @@ class AppraisalView(AppraisalPolicy, RelatedRowsViewMixin, PolicyFormMixin, Mode
         "created_on": clock.format_local,
         "decided_at": clock.format_local,
         "id": lambda pk: appraisal_buttons(pk),
+        "complaint": complaint_link,
     }
 
     @expose("/decide/<int:pk>", methods=["POST"])

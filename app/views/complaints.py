@@ -35,7 +35,7 @@ from app.policy.vocabulary import (
     label,
 )
 from app.security import API_METHOD_PERMISSIONS, COMPLAINT, RESOURCE_PERMISSIONS, current_viewer
-from app.views import actions, export
+from app.views import actions, complaint_filters, export
 from app.views.fields import AmountField, CheckedTextField, LocalDateTimeField, NumberWidget, ShownField, choice_field
 from app.views.filters import (
     DispatchedToMyDepartment,
@@ -46,7 +46,7 @@ from app.views.filters import (
     VisibleRows,
 )
 from app.views.formatting import or_blank, yes_no, yuan
-from app.views.lists import CappedCountInterface
+from app.views.lists import CappedCountInterface, NumberLinkedListWidget
 from app.views.mixins import PolicyApiMixin, PolicyFormMixin, flash_policy_error, is_id
 from app.views.related import RelatedChoicesMixin, RelatedInfoApiMixin
 from app.views.schemas import Amount, Code, RelatedId, Time
@@ -118,8 +118,24 @@ WRITABLE = [
     "temporary_plan",
 ]
 
-# The form's fields: what is typed, and the first-contact side (首问), shown but set by the system.
-FORM_COLUMNS = [*WRITABLE[: WRITABLE.index("received_at") + 1], "receiver", "receiving_department"]
+# Fields of major complaints only: the form shows them when the severity is major.
+MAJOR_FIELDS = ["major_type", "media_level", "media_status", "hall_impact", *CONFLICT_CHECKLIST, "temporary_plan"]
+
+# The form's fields in the order of the call: who calls (the number first, beside their history),
+# what about, how it came in; the first-contact side (首问), shown but set by the system; the assessment.
+FORM_COLUMNS = [
+    "customer_phone",
+    "category",
+    "topic",
+    "summary",
+    "channel",
+    "source",
+    "customer_value",
+    "customer_prepaid",
+    "received_at",
+    "receiver",
+    "receiving_department",
+]
 FORM_COLUMNS += [name for name in WRITABLE if name not in FORM_COLUMNS]
 
 
@@ -147,7 +163,7 @@ FORM_FIELDS = {
         _("Give an 11-digit mainland mobile number, such as 13800138000."),
         input_mode="numeric",
         validators=[InputRequired()],
-        render_kw={"autocomplete": "tel", "maxlength": 11},
+        render_kw={"autocomplete": "tel", "maxlength": 11, "autofocus": True},
     ),
     "channel": choice_field(LABELS["channel"], CHANNELS, required=True),
     "source": choice_field(
@@ -225,7 +241,7 @@ class ComplaintView(ComplaintPolicy, RelatedChoicesMixin, PolicyFormMixin, Model
         "status",
         "is_repeat",
     ]
-    order_columns = ["number", "received_at", "customer_phone"]
+    order_columns = ["number", "received_at", "channel", "topic", "customer_phone", "status", "is_repeat"]
     search_columns = [
         "number",
         "channel",
@@ -310,6 +326,7 @@ class ComplaintView(ComplaintPolicy, RelatedChoicesMixin, PolicyFormMixin, Model
     }
     add_template = "complaints/add.html"
     list_template = "complaints/list.html"
+    list_widget = NumberLinkedListWidget
     add_columns = FORM_COLUMNS
     edit_columns = FORM_COLUMNS
     add_form_extra_fields = FORM_FIELDS
@@ -319,6 +336,77 @@ class ComplaintView(ComplaintPolicy, RelatedChoicesMixin, PolicyFormMixin, Model
         "summary": [InputRequired()],
         "disputed_amount": [Optional()],
     }
+
+    @expose("/list/")
+    @has_access
+    def list(self):
+        """The list under the filter panel; a filter that names nothing is refused (400), not ignored."""
+        status = 200
+        try:
+            g.complaint_filters = complaint_filters.read(request.args)
+        except complaint_filters.FilterInvalid as error:
+            for message in error.messages:
+                flash(message, "danger")
+            g.complaint_filters, status = [], 400
+        widgets = self._list()
+        page = self.render_template(
+            self.list_template,
+            title=self.list_title,
+            widgets=widgets,
+            filter_panel=self._filter_panel(),
+        )
+        return page, status
+
+    def _filter_panel(self) -> dict:
+        args = request.args
+        departments = complaint_filters.departments()
+        choices = {"category": complaint_filters.categories()}
+        return {
+            "active": [(item, complaint_filters.without(args, item.argument)) for item in g.complaint_filters],
+            "clear_all": complaint_filters.without(args, None),
+            "kept": [(key, value) for key, value in args.items(multi=True) if key not in complaint_filters.ARGUMENTS],
+            "codes": {
+                argument: (complaint_filters.CODE_LABELS[argument], vocabulary)
+                for argument, vocabulary in complaint_filters.CODES.items()
+            },
+            "related": {
+                argument: (title, choices.get(argument, departments))
+                for argument, (_column, title) in complaint_filters.RELATED.items()
+            },
+            "dates": complaint_filters.DATES,
+            "args": args,
+        }
+
+    def _get_list_widget(self, filters, **kwargs):
+        complaint_filters.apply(filters, g.get("complaint_filters", []))
+        return super()._get_list_widget(filters=filters, **kwargs)
+
+    @expose("/add", methods=["GET", "POST"])
+    @has_access
+    def add(self):
+        widget = self._add()
+        if not widget:
+            return self.post_add_redirect()
+        return self.render_template(self.add_template, title=self.add_title, widgets=widget, major_fields=MAJOR_FIELDS)
+
+    def _init_forms(self):
+        super()._init_forms()
+        # No category is chosen for the agent: one left as it came would be saved without a word.
+        for form in (self.add_form, self.edit_form):
+            form.category.kwargs.update(allow_blank=True, blank_text="—")
+
+    def saved_message(self, item: Complaint, new: bool) -> str:
+        if new:
+            # The number is what the agent reads to the customer: say it, then open the complaint.
+            g.added_complaint_id = item.id
+            return str(_("Complaint recorded: number %(number)s.", number=item.number))
+        return super().saved_message(item, new)
+
+    def post_add_redirect(self):
+        added = g.get("added_complaint_id")
+        if added is not None:
+            return redirect(url_for("ComplaintView.show", pk=added))
+        return super().post_add_redirect()
 
     @expose("/show/<pk>")
     @has_access
@@ -347,6 +435,10 @@ class ComplaintView(ComplaintPolicy, RelatedChoicesMixin, PolicyFormMixin, Model
     def export(self):
         """This list, with its filters, as an Excel workbook."""
         get_filter_args(self._filters, disallow_if_not_in_search=False)
+        try:
+            complaint_filters.apply(self._filters, complaint_filters.read(request.args))
+        except complaint_filters.FilterInvalid as error:
+            abort(400, description="; ".join(error.messages))
         filters = self._filters.get_joined_filters(self._base_filters)
         order_column, order_direction = self.base_order
         _count, rows = self.datamodel.query(
@@ -576,14 +668,16 @@ class ComplaintApi(ComplaintPolicy, RelatedInfoApiMixin, PolicyApiMixin, ModelRe
     def history(self):
         """The customer's earlier complaints, refunds and callbacks: ``?phone=<11 digits>[&exclude=<id>]``.
 
-        Lists only what the caller may open; ``hidden`` counts the others.
+        Lists only what the caller may open; ``hidden`` counts the others. With ``category=<id>``,
+        ``will_repeat`` says whether a complaint saved now would be a repeat, and of which (``repeat_of``).
         """
-        exclude = request.args.get("exclude", "")
+        exclude, category = request.args.get("exclude", ""), request.args.get("category", "")
         result = history.customer_history(
             request.args.get("phone", "").strip(),
             current_viewer(),
             clock.now(),
             exclude_id=int(exclude) if is_id(exclude) else None,
+            category_id=int(category) if is_id(category) else None,
         )
         return self.response(200, result=result)
 

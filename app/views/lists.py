@@ -7,7 +7,10 @@ to ``COUNT_CAP``; beyond it the count is ``COUNT_CAP + 1``, shown on the page as
 narrow a list to an exact count again.
 """
 
+from flask import url_for
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.widgets import ListWidget
+from markupsafe import Markup
 from sqlalchemy import literal_column
 
 COUNT_CAP = 10_000
@@ -28,3 +31,18 @@ class CappedCountInterface(SQLAInterface):
         rows = query.with_entities(literal_column("1")).select_from(self.obj)
         count = self._apply_inner_all(rows, filters, aliases_mapping={}).limit(COUNT_CAP + 1).count()
         return AtLeast(count) if count > COUNT_CAP else count
+
+
+class NumberLinkedListWidget(ListWidget):
+    """A list of complaints whose numbers open the complaint (the number is what people look for)."""
+
+    template = "complaints/list_widget.html"
+
+
+def complaint_link(complaint) -> Markup | str:
+    """A complaint (a row or nothing) as its number, linked to its page."""
+    if complaint is None:
+        return ""
+    return Markup('<a class="complaint-number" href="{}">{}</a>').format(
+        url_for("ComplaintView.show", pk=complaint.id), complaint.number
+    )

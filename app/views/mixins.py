@@ -112,6 +112,10 @@ class PolicyFormMixin:
     def prefill_add(self, form) -> None:
         """Fill the empty add form, e.g. from the query string."""
 
+    def saved_message(self, item, new: bool) -> str:
+        """What the page says once the row is saved."""
+        return str(self.add_row_message if new else self.edit_row_message)
+
     def _show_policy_error(self, form, error: PolicyError) -> None:
         errors = error.errors if isinstance(error, ValidationFailed) else {"_": error.message}
         for field, message in errors.items():
@@ -129,7 +133,7 @@ class PolicyFormMixin:
         except PolicyError as error:
             self._show_policy_error(form, error)
             return False
-        flash(str(self.add_row_message if new else self.edit_row_message), "success")
+        flash(self.saved_message(item, new), "success")
         return True
 
     def _add(self):

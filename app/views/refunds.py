@@ -24,7 +24,7 @@ from app.security import API_METHOD_PERMISSIONS, REFUND, REFUND_INBOX, RESOURCE_
 from app.views.fields import AmountField, choice_field
 from app.views.filters import VisibleRows
 from app.views.formatting import or_blank, yuan
-from app.views.lists import CappedCountInterface
+from app.views.lists import CappedCountInterface, complaint_link
 from app.views.mixins import PolicyApiMixin, PolicyFormMixin
 from app.views.related import RelatedInfoApiMixin, RelatedRowsViewMixin
 from app.views.schemas import Amount, Code, RelatedId, Time
@@ -48,6 +48,7 @@ LABELS = {
 }
 
 FORMATTERS = {
+    "complaint": complaint_link,
     "amount": yuan,
     "liability": lambda code: label(LIABILITIES, code),
     "considerations": lambda codes: "、".join(label(CONSIDERATIONS, code) for code in (codes or "").split(",") if code),
@@ -135,7 +136,16 @@ class RefundView(RefundPolicy, RelatedRowsViewMixin, PolicyFormMixin, ModelView)
     formatters_columns = FORMATTERS
 
     def prefill_add(self, form) -> None:
-        form.complaint_number.data = request.args.get("complaint_number", "")
+        number = request.args.get("complaint_number", "").strip()
+        form.complaint_number.data = number
+        if number and form.amount.data is None:
+            # Most refunds give back what the customer disputed: start from that amount.
+            disputed = db.session.scalar(
+                select(Complaint.disputed_amount).where(
+                    Complaint.number == number, Complaint.visible_to(current_viewer())
+                )
+            )
+            form.amount.data = disputed
 
 
 class DecidableByMe(VisibleRows):

@@ -47,6 +47,8 @@ def test_agent_files_a_complaint_by_form_and_finds_it_in_the_list(page_as, scree
     page.locator("#model_form [type=submit]").click()
 
     expect(page.locator(".alert-success")).to_be_visible()
+    expect(page.locator("#complaint-number")).to_have_text(NUMBER)  # the saved complaint opens
+    open_menu(page, "投诉处理", "投诉工单")
     row = page.locator("table tr", has_text="家中无法上网")
     expect(row).to_have_count(1)
     number = row.locator("td").filter(has_text=NUMBER)
@@ -56,7 +58,7 @@ def test_agent_files_a_complaint_by_form_and_finds_it_in_the_list(page_as, scree
     screenshot(page, "complaint-list")
 
     filed = number.inner_text().strip()
-    row.locator("a[href*='/complaints/show/']").click()
+    row.locator("a.complaint-number").click()
     expect(page.locator(".panel-title").first).to_contain_text(f"{filed} · 家中无法上网")
     details = {
         "受理渠道": "营业厅",

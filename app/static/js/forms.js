@@ -16,6 +16,15 @@
     });
   }
 
+  // Typing right after opening a Select2 box searches it (Select2 4.0 with jQuery 3.6 does
+  // not move the focus there itself, so the typed text went nowhere).
+  if (window.jQuery) {
+    jQuery(document).on("select2:open", function () {
+      var search = document.querySelector(".select2-container--open .select2-search__field");
+      if (search) { search.focus(); }
+    });
+  }
+
   function check(input) {
     var hint = document.getElementById(input.id + "-hint");
     if (!hint) {

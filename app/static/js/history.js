@@ -3,6 +3,7 @@
 // sees at once that this is the customer's third call this month.
 (function () {
   var phone = document.getElementById("customer_phone");
+  var category = document.getElementById("category");
   var panel = document.getElementById("customer-history");
   if (!phone || !panel) { return; }
   var body = panel.querySelector(".panel-body");
@@ -13,6 +14,8 @@
     var node = document.createElement(tag);
     node.textContent = value;
     if (className) { node.className = className; }
+    // Links to earlier complaints are for the mouse: Tab goes on from the phone to the category.
+    if (tag === "a") { node.tabIndex = -1; }
     return node;
   }
 
@@ -24,6 +27,18 @@
 
   function show(data) {
     body.textContent = "";
+    if (data.will_repeat) {
+      var warning = text("p", panel.dataset.willRepeat + " ", "alert alert-warning");
+      warning.id = "repeat-warning";
+      warning.setAttribute("role", "alert");
+      if (data.repeat_of) {
+        var earlier = text("a", data.repeat_of.number);
+        earlier.href = panel.dataset.showUrl.replace(/0$/, String(data.repeat_of.id));
+        earlier.target = "_blank";
+        warning.appendChild(earlier);
+      }
+      body.appendChild(warning);
+    }
     var counts = panel.dataset.counts.replace("{total}", data.total).replace("{month}", data.this_month);
     var summary = text("p", counts);
     summary.id = "history-counts";
@@ -61,15 +76,17 @@
       });
       body.appendChild(callbacks);
     }
-    panel.classList.toggle("hidden", data.total === 0);
+    panel.classList.toggle("hidden", data.total === 0 && !data.will_repeat);
   }
 
   function ask() {
     var value = phone.value.trim();
     if (!/^1\d{10}$/.test(value)) { panel.classList.add("hidden"); return; }
-    if (value === asked) { return; }
-    asked = value;
-    fetch(panel.dataset.url + "?phone=" + encodeURIComponent(value), { credentials: "same-origin" })
+    var chosen = category && category.value ? category.value : "";
+    if (value + "/" + chosen === asked) { return; }
+    asked = value + "/" + chosen;
+    var url = panel.dataset.url + "?phone=" + encodeURIComponent(value) + "&category=" + encodeURIComponent(chosen);
+    fetch(url, { credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) { if (data) { show(data.result); } })
       .catch(function () {});
@@ -79,5 +96,8 @@
     clearTimeout(timer);
     timer = setTimeout(ask, 300);
   });
+  if (category && window.jQuery) {
+    jQuery(category).on("change", ask);  // Select2 reports its choice through jQuery
+  }
   ask();
 })();
