@@ -188,7 +188,11 @@ def check_refunds(session, flush_context, instances):
                 running_totals[complaint_id] += obj.amount
         for obj in session.dirty:
             if isinstance(obj, RefundRequest) and session.is_modified(obj):
-                refunds.check_change(session, obj, _changes(obj))
+                changes = _changes(obj)
+                if "status" in changes and obj.complaint_id not in running_totals:
+                    # A decision waits for the requests and decisions under way on its complaint.
+                    refunds.serialise(session, obj.complaint_id)
+                refunds.check_change(session, obj, changes)
         for obj in session.deleted:
             if isinstance(obj, RefundRequest):
                 history = inspect(obj).attrs.status.history

@@ -123,14 +123,23 @@ def check_unchanged(old_status: str | None) -> None:
 EDITABLE_WHILE_PENDING = {"status", "decided_by_id", "decided_at", "decision_note", "version"}
 
 
+def serialise(session, complaint_id: int) -> None:
+    """§2: requests and decisions on one complaint are taken one after the other, on every
+    database: the complaint is locked until the transaction ends (app.locks)."""
+    from app.locks import lock_row
+    from app.models import Complaint
+
+    lock_row(session, Complaint.id, complaint_id)
+
+
 def counted_total(session, complaint_id: int) -> Decimal:
-    """The amount already requested (pending or approved) on a complaint, its row locked."""
+    """The amount already requested (pending or approved) on a complaint, read under its lock."""
     from sqlalchemy import func, select
 
-    from app.models import Complaint, RefundRequest
+    from app.models import RefundRequest
 
-    # Serialise requests on one complaint, so that two at once cannot split a refund.
-    session.execute(select(Complaint.id).where(Complaint.id == complaint_id).with_for_update())
+    # Two requests at once cannot both read the total before either is saved.
+    serialise(session, complaint_id)
     total = session.scalar(
         select(func.coalesce(func.sum(RefundRequest.amount), 0)).where(
             RefundRequest.complaint_id == complaint_id,
