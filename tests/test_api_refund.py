@@ -8,7 +8,7 @@ import pytest
 from app.extensions import db
 from app.models import AuditLog, RefundRequest, RefundType
 from app.policy import Conflict
-from tests.helpers import complaint_body
+from tests.helpers import complaint_body, department_id
 
 API = "/api/v1/refund/"
 
@@ -340,3 +340,74 @@ def test_a_second_decision_sends_no_second_notice(app, login):
 
     with app.app_context():
         assert db.session.query(Outbox).filter(Outbox.key.like(f"refund_%:{refund['id']}")).count() == 2
+
+
+def dispatched_complaint(app, login, department="NET"):
+    """A prepaid customer's complaint received by agent1 (CSC) and dispatched to ``department``."""
+    agent = login("agent1")
+    complaint = new_complaint(app, agent)
+    response = agent.post(
+        f"/api/v1/complaint/{complaint}/dispatch", json={"department": department_id(app, department), "note": "请核查"}
+    )
+    assert response.status_code == 200, response.get_json()
+    return complaint
+
+
+# §2: only the receiving unit's managers (or Leadership) decide; the unit dispatched to proposes.
+# (requester, amount, refund type, status, required level) on a CSC complaint dispatched to NET.
+REQUESTERS_OF_A_DISPATCHED_COMPLAINT = [
+    ("netmgr1", "1500.00", "goodwill", "pending", "center_manager"),  # NET's centre manager proposes
+    ("netroom1", "300.00", "goodwill", "pending", "room_manager"),  # NET's room manager proposes
+    ("agent1", "50.00", "monternet", "approved", "frontline"),  # the receiving side's own agent
+    ("center1", "1500.00", "goodwill", "approved", "center_manager"),  # CSC's centre manager
+    ("leader1", "3000.00", "goodwill", "approved", "leadership"),
+]
+
+
+@pytest.mark.parametrize(("requester", "amount", "type_code", "status", "level"), REQUESTERS_OF_A_DISPATCHED_COMPLAINT)
+def test_only_the_receiving_unit_decides_a_refund_by_requesting_it(
+    app, login, requester, amount, type_code, status, level
+):
+    complaint = dispatched_complaint(app, login)
+    response = request_refund(app, login(requester), complaint, amount, type_code)
+    assert response.status_code == 201, response.get_json()
+    result = response.get_json()["result"]
+    assert (result["status"], result["required_level"]) == (status, level)
+    assert (result["decided_by"] is None) is (status == "pending")
+
+
+def test_a_manager_of_the_unit_dispatched_to_proposes_and_the_receiving_unit_decides(app, login):
+    """The issue's case: NET's manager files 1500.00 on CSC's complaint; CSC's centre manager decides."""
+    complaint = dispatched_complaint(app, login)
+    netmgr = login("netmgr1")
+    refund = request_refund(app, netmgr, complaint, "1500.00", "goodwill").get_json()
+    assert (refund["result"]["status"], refund["result"]["decided_by"]) == ("pending", None)
+    template, to, _subject = outbox_for(app, f"refund_pending:{refund['id']}")
+    assert (template, to) == ("refund_pending", ["center1@dg.example.com"])
+    later = netmgr.post(f"{API}{refund['id']}/decide", json={"decision": "approve"})
+    assert later.status_code == 403
+    assert "another unit's complaint" in later.get_json()["message"]
+    assert login("branch1").post(f"{API}{refund['id']}/decide", json={"decision": "approve"}).status_code == 404
+    assert netmgr.get(f"{API}{refund['id']}").get_json()["result"]["status"] == "pending"
+    decided = login("center1").post(f"{API}{refund['id']}/decide", json={"decision": "approve"})
+    assert decided.status_code == 200
+    assert decided.get_json()["result"]["status"] == "approved"
+
+
+def test_no_door_records_a_decision_outside_the_receiving_unit(app, login):
+    """The backstop: a decision set on the row (a script, a job) follows the same rule."""
+    from app.extensions import appbuilder
+    from app.policy import NotAllowed
+
+    complaint = dispatched_complaint(app, login)
+    refund = request_refund(app, login("netroom1"), complaint, "300.00", "goodwill").get_json()
+    with app.app_context():
+        manager = appbuilder.sm.find_user(username="netmgr1")
+        row = db.session.get(RefundRequest, refund["id"])
+        row.status = "approved"
+        row.decided_by = manager
+        row.decided_at = refunds_now()
+        with pytest.raises(NotAllowed):
+            db.session.commit()
+        db.session.rollback()
+    assert login("agent1").get(f"{API}{refund['id']}").get_json()["result"]["status"] == "pending"

@@ -3,22 +3,31 @@
 Each test starts two threads at a barrier, each with its own app context and so its
 own database connection. On PostgreSQL they truly run at once; SQLite lets one
 writer in at a time, which the rules must survive as well. The refund case (two
-managers deciding one request) is in test_api_refund.py.
+managers deciding one request) is in test_api_refund.py; eight refund requests at
+once are sent here over HTTP to the app served as users start it (``python run.py``).
 """
 
+import os
+import socket
+import subprocess
+import sys
 import threading
+import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+import requests
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import clock, scan
 from app.extensions import db
 from app.models import Alert, Appraisal, Complaint, Incident, Outbox
-from tests.helpers import complaint_body, department_id, new_complaint
+from tests.helpers import complaint_body, department_id, new_complaint, sibling_database
 
 API = "/api/v1/complaint/"
+ROOT = Path(__file__).resolve().parents[1]
 TOPIC = "同一时刻的同内容投诉"
 
 
@@ -126,3 +135,194 @@ def test_two_scans_at_once_alert_and_draft_each_occasion_once(app, login, mail_s
     # Every notice went out once: the dispatch's and the alert's.
     assert len(mail_server.messages) == len(keys)
     assert len({message["Message-ID"] for message in mail_server.messages}) == len(keys)
+
+
+class ServedApp:
+    """The app as a user starts it (``python run.py``: demo data on the first start, an embedded
+    Redis, a worker and cron beside it) on a loopback port, in a process of its own."""
+
+    def __init__(self, folder, database: str | None):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        environment = {
+            name: value
+            for name, value in os.environ.items()
+            if name not in {"DATABASE_URL", "REDIS_URL", "APP_ENV", "SECRET_KEY", "DEMO_PASSWORD"}
+        }
+        # SQLite: the default, a file in the instance folder; PostgreSQL: a database of its own.
+        environment.update(INSTANCE_PATH=str(folder), PORT=str(self.port))
+        if database:
+            environment["DATABASE_URL"] = database
+        self.log = open(folder / "server.log", "w+b")  # noqa: SIM115  closed in stop()
+        self.process = subprocess.Popen(
+            [sys.executable, "run.py"], cwd=ROOT, env=environment, stdout=self.log, stderr=subprocess.STDOUT
+        )
+        self._wait_until_serving()
+
+    def _wait_until_serving(self, timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                if requests.get(f"{self.url}/login/", timeout=5).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.5)
+        self.stop()
+        self.log.seek(0)
+        pytest.fail(f"the app did not start:\n{self.log.read().decode(errors='replace')[-3000:]}")
+
+    def token(self, username: str) -> dict:
+        response = requests.post(
+            f"{self.url}/api/v1/security/login",
+            json={"username": username, "password": "demo", "provider": "db"},
+            timeout=30,
+        )
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    def id_of(self, resource: str, code: str, headers: dict) -> int:
+        query = f"(filters:!((col:code,opr:eq,value:{code})))"
+        response = requests.get(f"{self.url}/api/v1/{resource}/", params={"q": query}, headers=headers, timeout=30)
+        [found] = response.json()["ids"]
+        return found
+
+    def stop(self) -> None:
+        # SIGTERM stops the worker and cron with the web process, as Ctrl-C does.
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("served")
+    database = sibling_database(folder, "served", fresh=True) if os.environ.get("DATABASE_URL") else None
+    server = ServedApp(folder, database)
+    yield server
+    server.stop()
+
+
+def test_eight_refunds_at_once_on_the_served_app_leave_one_within_the_frontline_limit(served):
+    """§2: eight 100.00 requests at the same instant on one prepaid complaint, over HTTP.
+
+    They are decided one after the other: the first is the agent's own (100.00, frontline); each
+    next one sees the ones before it, so the rest wait for a room manager (200.00 … 500.00) or a
+    centre manager (600.00 … 800.00).
+    """
+    agent = served.token("agent1")
+    complaint = {
+        "channel": "hotline_10086",
+        "category": served.id_of("category", "network_coverage", agent),
+        "topic": "同时提交的退费",
+        "summary": "客户梦网扣费,申请退费。",
+        "customer_phone": "13800138000",
+        "customer_prepaid": True,
+    }
+    created = requests.post(f"{served.url}/api/v1/complaint/", json=complaint, headers=agent, timeout=30)
+    assert created.status_code == 201, created.text
+    refund = {
+        "complaint": created.json()["id"],
+        "amount": "100.00",
+        "refund_type": served.id_of("refund_type", "monternet", agent),
+        "liability": "yes",
+        "note": "梦网扣费,退还",
+    }
+
+    def request_refund():
+        return requests.post(f"{served.url}/api/v1/refund/", json=refund, headers=agent, timeout=60)
+
+    responses = at_once(*[request_refund] * 8)
+    assert [getattr(response, "status_code", response) for response in responses] == [201] * 8
+    results = [response.json()["result"] for response in responses]
+    assert sorted((result["status"], result["required_level"]) for result in results) == [
+        ("approved", "frontline"),
+        *[("pending", "center_manager")] * 3,
+        *[("pending", "room_manager")] * 4,
+    ]
+    saved = requests.get(
+        f"{served.url}/api/v1/refund/",
+        params={"q": f"(filters:!((col:complaint,opr:rel_o_m,value:{refund['complaint']})),page_size:20)"},
+        headers=served.token("leader1"),
+        timeout=30,
+    ).json()["result"]
+    assert sorted((row["status"], row["amount"]) for row in saved)[0] == ("approved", "100.00")
+    assert [row["status"] for row in saved].count("approved") == 1
+
+
+def test_refunds_through_the_form_and_the_api_at_once_are_decided_one_after_the_other(app, login):
+    """The lock is in the save every door goes through: four forms and four API calls at once."""
+    from app.models import RefundRequest
+    from tests.conftest import Client
+    from tests.test_api_refund import refund_type_id
+    from tests.test_views_refund import complaint_number, form
+
+    complaint = login("agent1").post(API, json=complaint_body(app, customer_prepaid=True)).get_json()["id"]
+    number = complaint_number(app, complaint)
+    body = {
+        "complaint": complaint,
+        "amount": "100.00",
+        "refund_type": refund_type_id(app, "monternet"),
+        "liability": "yes",
+        "note": "梦网扣费,退还",
+    }
+    agents = [Client(app, username).login() for username in ("agent1", "agent2") * 4]
+    for agent in agents[1::2]:
+        assert agent.token
+    calls = [
+        lambda agent=agent: agent.web.post("/refunds/add", data=form(app, number, amount="100.00"))
+        for agent in agents[::2]
+    ]
+    calls += [lambda agent=agent: agent.post("/api/v1/refund/", json=body) for agent in agents[1::2]]
+    responses = at_once(*calls)
+    assert [getattr(response, "status_code", response) for response in responses] == [302] * 4 + [201] * 4
+    with app.app_context():
+        saved = db.session.scalars(select(RefundRequest).where(RefundRequest.complaint_id == complaint)).all()
+        assert sorted((refund.status, refund.required_level) for refund in saved) == [
+            ("approved", "frontline"),
+            *[("pending", "center_manager")] * 3,
+            *[("pending", "room_manager")] * 4,
+        ]
+
+
+@pytest.mark.parametrize("already_writing", [False, True])
+def test_sqlite_takes_its_write_lock_whether_or_not_a_transaction_is_open(tmp_path, already_writing):
+    """app.locks on SQLite: after ``lock_row`` another connection cannot write until commit."""
+    import sqlite3
+
+    from sqlalchemy import Column, Integer, MetaData, Table, create_engine
+    from sqlalchemy.orm import Session
+
+    from app.locks import lock_row
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'lock.db'}")
+    rows = Table("row", MetaData(), Column("id", Integer, primary_key=True))
+    rows.metadata.create_all(engine)
+    other = sqlite3.connect(tmp_path / "lock.db", timeout=0.1, isolation_level=None)
+
+    def other_may_write():
+        try:
+            other.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:  # database is locked
+            return False
+        other.execute("ROLLBACK")
+        return True
+
+    with Session(engine) as session:
+        if already_writing:
+            session.connection().exec_driver_sql("SAVEPOINT before_the_lock")  # a transaction, no lock yet
+        assert other_may_write()
+        lock_row(session, rows.c.id, 1)
+        assert not other_may_write()
+        session.commit()
+    assert other_may_write()
+    other.close()
+    engine.dispose()

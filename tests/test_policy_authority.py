@@ -6,7 +6,7 @@ import pytest
 
 from app.policy import Conflict, NotAllowed, ValidationFailed
 from app.policy.authority import authority_of, covers, levels_covered_by, required_level
-from app.policy.refunds import assess, check_decision, check_request, check_unchanged
+from app.policy.refunds import assess, check_decision, check_request, check_unchanged, may_decide
 
 # (amount, prepaid IN customer, frontline-eligible type, required level)
 LEVELS = [
@@ -45,7 +45,12 @@ SPLITTING = [
 @pytest.mark.parametrize(("so_far", "amount", "level"), SPLITTING)
 def test_the_running_total_sets_the_level(so_far, amount, level):
     assessment = assess(
-        Decimal(amount), Decimal(so_far), customer_prepaid=True, frontline_eligible=True, requester_authority=None
+        Decimal(amount),
+        Decimal(so_far),
+        customer_prepaid=True,
+        frontline_eligible=True,
+        requester_authority=None,
+        requester_in_scope=True,
     )
     assert assessment.required_level == level
     assert assessment.total == Decimal(so_far) + Decimal(amount)
@@ -87,25 +92,31 @@ def test_higher_roles_hold_the_lower_ones_authority(authority, level, covered):
 
 
 @pytest.mark.parametrize(
-    ("authority", "level", "at_once"),
+    ("authority", "level", "in_scope", "at_once"),
     [
-        ("frontline", "frontline", True),
-        ("frontline", "room_manager", False),
-        ("room_manager", "room_manager", True),
-        ("center_manager", "leadership", False),
+        ("frontline", "frontline", True, True),
+        ("frontline", "room_manager", True, False),
+        ("room_manager", "room_manager", True, True),
+        ("center_manager", "leadership", True, False),
+        # §2: a unit the complaint was dispatched to proposes, it does not decide.
+        ("frontline", "frontline", False, False),
+        ("center_manager", "center_manager", False, False),
     ],
 )
-def test_a_requester_whose_authority_covers_the_level_decides_at_once(authority, level, at_once):
-    amounts = {"frontline": "50.00", "room_manager": "300.00", "leadership": "3000.00"}
+def test_a_requester_who_may_decide_the_request_decides_it_at_once(authority, level, in_scope, at_once):
+    amounts = {"frontline": "50.00", "room_manager": "300.00", "center_manager": "1500.00", "leadership": "3000.00"}
     assessment = assess(
         Decimal(amounts[level]),
         Decimal("0.00"),
         customer_prepaid=True,
         frontline_eligible=True,
         requester_authority=authority,
+        requester_in_scope=in_scope,
     )
     assert assessment.required_level == level
     assert assessment.decided_at_once is at_once
+    # Deciding at creation and deciding later are one rule.
+    assert may_decide(authority, level, in_scope=in_scope) is at_once
 
 
 @pytest.mark.parametrize(
@@ -163,12 +174,17 @@ def test_liability_and_considerations_are_codes(liability, considerations):
 )
 def test_decisions_beyond_authority_or_twice_are_refused(status, level, authority, error):
     with pytest.raises(error):
-        check_decision(status, level, authority, "approve")
+        check_decision(status, level, authority, "approve", in_scope=True)
+
+
+def test_a_decision_outside_the_receiving_unit_is_refused_whatever_the_authority():
+    with pytest.raises(NotAllowed):
+        check_decision("pending", "room_manager", "leadership", "approve", in_scope=False)
 
 
 @pytest.mark.parametrize(("decision", "status"), [("approve", "approved"), ("reject", "rejected")])
 def test_a_decision_within_authority_gives_the_new_status(decision, status):
-    assert check_decision("pending", "room_manager", "center_manager", decision) == status
+    assert check_decision("pending", "room_manager", "center_manager", decision, in_scope=True) == status
 
 
 def test_a_decided_request_cannot_change():

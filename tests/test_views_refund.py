@@ -4,7 +4,14 @@ import pytest
 
 from app.extensions import db
 from app.models import RefundRequest
-from tests.test_api_refund import BOUNDARIES, new_complaint, refund_count, refund_type_id, request_refund
+from tests.test_api_refund import (
+    BOUNDARIES,
+    dispatched_complaint,
+    new_complaint,
+    refund_count,
+    refund_type_id,
+    request_refund,
+)
 
 
 def complaint_number(app, complaint_id):
@@ -105,3 +112,21 @@ def test_authority_at_every_boundary_through_the_form(app, login, requester, pre
     with app.app_context():
         refund = db.session.query(RefundRequest).one()
         assert (str(refund.amount), refund.status, refund.required_level) == (amount, status, level)
+
+
+def test_a_manager_of_the_unit_dispatched_to_only_proposes_through_the_form(app, login):
+    """§2: the form decides at creation by the same rule as the API and the inbox."""
+    complaint = dispatched_complaint(app, login)
+    netmgr = login("netmgr1")
+    data = form(
+        app, complaint_number(app, complaint), amount="1500.00", refund_type=str(refund_type_id(app, "goodwill"))
+    )
+    assert netmgr.web.post("/refunds/add", data=data).status_code == 302
+    with app.app_context():
+        refund = db.session.query(RefundRequest).one()
+        assert (refund.status, refund.required_level, refund.decided_by) == ("pending", "center_manager", None)
+        refund_id = refund.id
+    assert netmgr.web.get(f"/refund-inbox/decide/{refund_id}").status_code == 404
+    center = login("center1")
+    assert center.web.post(f"/refund-inbox/decide/{refund_id}", data={"decision": "approve"}).status_code == 302
+    assert center.get(f"/api/v1/refund/{refund_id}").get_json()["result"]["status"] == "approved"

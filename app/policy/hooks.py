@@ -179,7 +179,7 @@ def check_refunds(session, flush_context, instances):
                 obj.complaint = session.get(Complaint, complaint_id)
             if obj.refund_type is None and obj.refund_type_id is not None:
                 obj.refund_type = session.get(RefundType, obj.refund_type_id)
-            refunds.admit(obj, running_totals.get(complaint_id, 0), now)
+            refunds.admit(session, obj, running_totals.get(complaint_id, 0), now)
             if obj.status == refunds.PENDING and monitoring.refused_by_splitting(obj, obj.requested_by):
                 # 小额赠费监控: the direct refund the running total refused, kept for the audit.
                 total = running_totals.get(complaint_id, 0) + obj.amount
@@ -188,7 +188,11 @@ def check_refunds(session, flush_context, instances):
                 running_totals[complaint_id] += obj.amount
         for obj in session.dirty:
             if isinstance(obj, RefundRequest) and session.is_modified(obj):
-                refunds.check_change(obj, _changes(obj))
+                changes = _changes(obj)
+                if "status" in changes and obj.complaint_id not in running_totals:
+                    # A decision waits for the requests and decisions under way on its complaint.
+                    refunds.serialise(session, obj.complaint_id)
+                refunds.check_change(session, obj, changes)
         for obj in session.deleted:
             if isinstance(obj, RefundRequest):
                 history = inspect(obj).attrs.status.history

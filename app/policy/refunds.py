@@ -74,15 +74,25 @@ def assess(
     customer_prepaid: bool,
     frontline_eligible: bool,
     requester_authority: str | None,
+    requester_in_scope: bool,
 ) -> Assessment:
-    """(decided) Anti-splitting: the level is set by the complaint's running total."""
+    """(decided) Anti-splitting: the level is set by the complaint's running total.
+
+    The requester decides at once exactly when they could decide it later (``may_decide``).
+    """
     total = counted_so_far + amount
     level = authority.required_level(total, customer_prepaid=customer_prepaid, frontline_eligible=frontline_eligible)
-    return Assessment(total=total, required_level=level, decided_at_once=authority.covers(requester_authority, level))
+    at_once = may_decide(requester_authority, level, in_scope=requester_in_scope)
+    return Assessment(total=total, required_level=level, decided_at_once=at_once)
+
+
+def may_decide(decider_authority: str | None, required_level: str, *, in_scope: bool) -> bool:
+    """§2: only the complaint's receiving unit (or Leadership) decides, within its authority."""
+    return in_scope and authority.covers(decider_authority, required_level)
 
 
 def check_decision(
-    status: str, required_level: str, decider_authority: str | None, decision: str, *, in_scope: bool = True
+    status: str, required_level: str, decider_authority: str | None, decision: str, *, in_scope: bool
 ) -> str:
     """The new status, or an error: already decided (409), beyond authority or unit (403)."""
     if decision not in DECISIONS:
@@ -91,7 +101,7 @@ def check_decision(
         raise Conflict(_("This request has already been decided."))
     if not in_scope:
         raise NotAllowed(_("This request belongs to another unit's complaint: its own managers decide it."))
-    if not authority.covers(decider_authority, required_level):
+    if not may_decide(decider_authority, required_level, in_scope=in_scope):
         raise NotAllowed(
             _(
                 "This request needs a decision by %(level)s: beyond your authority.",
@@ -113,14 +123,23 @@ def check_unchanged(old_status: str | None) -> None:
 EDITABLE_WHILE_PENDING = {"status", "decided_by_id", "decided_at", "decision_note", "version"}
 
 
+def serialise(session, complaint_id: int) -> None:
+    """§2: requests and decisions on one complaint are taken one after the other, on every
+    database: the complaint is locked until the transaction ends (app.locks)."""
+    from app.locks import lock_row
+    from app.models import Complaint
+
+    lock_row(session, Complaint.id, complaint_id)
+
+
 def counted_total(session, complaint_id: int) -> Decimal:
-    """The amount already requested (pending or approved) on a complaint, its row locked."""
+    """The amount already requested (pending or approved) on a complaint, read under its lock."""
     from sqlalchemy import func, select
 
-    from app.models import Complaint, RefundRequest
+    from app.models import RefundRequest
 
-    # Serialise requests on one complaint, so that two at once cannot split a refund.
-    session.execute(select(Complaint.id).where(Complaint.id == complaint_id).with_for_update())
+    # Two requests at once cannot both read the total before either is saved.
+    serialise(session, complaint_id)
     total = session.scalar(
         select(func.coalesce(func.sum(RefundRequest.amount), 0)).where(
             RefundRequest.complaint_id == complaint_id,
@@ -130,7 +149,7 @@ def counted_total(session, complaint_id: int) -> Decimal:
     return Decimal(total).quantize(Decimal("0.01"))
 
 
-def admit(refund, counted_so_far: Decimal, now) -> None:
+def admit(session, refund, counted_so_far: Decimal, now) -> None:
     """Set a new request's level and status: approved at once when the requester may decide it."""
     amount = check_request(refund.amount, refund.liability, refund.considerations_list, refund.note)
     if refund.requested_by is None or refund.complaint is None or refund.refund_type is None:
@@ -152,6 +171,7 @@ def admit(refund, counted_so_far: Decimal, now) -> None:
         customer_prepaid=bool(refund.complaint.customer_prepaid),
         frontline_eligible=bool(refund.refund_type.frontline_eligible),
         requester_authority=requester_authority,
+        requester_in_scope=in_approval_scope(session, refund.requested_by, refund.complaint),
     )
     refund.amount = amount
     refund.required_level = assessment.required_level
@@ -165,8 +185,8 @@ def admit(refund, counted_so_far: Decimal, now) -> None:
         refund.decided_at = None
 
 
-def check_change(refund, changes: dict[str, tuple]) -> None:
-    """A pending request may only be decided, by someone whose authority covers it."""
+def check_change(session, refund, changes: dict[str, tuple]) -> None:
+    """A pending request may only be decided, by someone who may decide it (``may_decide``)."""
     old_status = changes["status"][0] if "status" in changes else refund.status
     check_unchanged(old_status)
     edited = sorted(set(changes) - EDITABLE_WHILE_PENDING)
@@ -177,7 +197,10 @@ def check_change(refund, changes: dict[str, tuple]) -> None:
     if refund.status != PENDING:
         decider = refund.decided_by
         decider_authority = authority.authority_of(role.name for role in decider.roles) if decider else None
-        check_decision(PENDING, refund.required_level, decider_authority, _decision_of(refund.status))
+        in_scope = decider is not None and in_approval_scope(session, decider, refund.complaint)
+        check_decision(
+            PENDING, refund.required_level, decider_authority, _decision_of(refund.status), in_scope=in_scope
+        )
         if refund.decided_at is None:
             raise ValidationFailed({"decided_at": _("This field is required.")})
 
