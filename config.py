@@ -91,10 +91,14 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_ENABLED = True
-    # Sign-in attempts per client address, on the sign-in form and on the API's token
-    # endpoint each, counted in the app's Redis. When Redis is down each process
-    # counts in its own memory; any other limiter failure lets the request through.
-    AUTH_RATE_LIMITED = True
+    # Failed sign-ins per client address and per user name (case-folded), the sign-in
+    # form and the API's token endpoint together, counted in the app's Redis (every
+    # process shares the count); past the limit even the right password is refused
+    # until the window passes. When Redis is down each process counts in its own
+    # memory; any other limiter failure lets the request through. Flask-AppBuilder
+    # leaves the limiter off unless told (RATELIMIT_ENABLED), and its own sign-in limit
+    # is replaced by the app's (app.web_security.limit_sign_in).
+    RATELIMIT_ENABLED = True
     AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True
@@ -125,9 +129,6 @@ class TestConfig(Config):
     # Fast hashes keep the suite quick; production keeps FAB's scrypt.
     FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     DEMO_PASSWORD = "demo"
-    # The suite signs in hundreds of times from one address; tests/test_security_auth.py
-    # checks the limit on an app of its own.
-    RATELIMIT_ENABLED = False
 
 
 class ProdConfig(Config):
