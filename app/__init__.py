@@ -22,13 +22,14 @@ def create_app(config: type | None = None, **overrides) -> Flask:
 
     from flask_appbuilder import AppBuilder
 
-    from app import cli, outages, security, web_performance, web_security
+    from app import cli, outages, security, sessions, web_performance, web_security
     from app.extensions import db, mail, migrate
 
     flask_app.config["FAB_ROLES"] = security.ROLE_PERMISSIONS
     # The schema belongs to the migrations; roles are synced by `setup`, not at every start.
     flask_app.config["FAB_CREATE_DB"] = False
     web_security.init_app(flask_app)
+    sessions.init_app(flask_app)
     web_performance.init_app(flask_app)
     outages.init_app(flask_app)
 

@@ -265,6 +265,10 @@ class ComplaintSecurityManager(SecurityManager):
     """FAB's security manager with exact permission names and a work-free Admin."""
 
     def __init__(self, appbuilder):
+        from app.views.sign_out import AuthDBView, AuthLDAPView
+
+        # Sign-out by POST, ending the session on the server.
+        self.authdbview, self.authldapview = AuthDBView, AuthLDAPView
         super().__init__(appbuilder)
         self._public_permissions: tuple[float, frozenset] | None = None
         self._builtin_sets = {

@@ -16,6 +16,7 @@ from flask import abort, current_app, flash, g, jsonify, redirect, request
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_babel import lazy_gettext as _
 from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import generate_csrf
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import clock, queue
@@ -352,5 +353,7 @@ def init_app(app) -> None:
     app.before_request(check_query_argument)
     app.before_request(check_list_arguments)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    # Forms that post outside WTForms (sign-out, the page actions) carry the CSRF token.
+    app.jinja_env.globals.setdefault("csrf_token", generate_csrf)
     app.after_request(add_security_headers)
     app.register_error_handler(429, too_many_attempts)

@@ -60,7 +60,7 @@ def test_the_seed_sets_demo_passwords_the_forms_refuse(app, new_user):
     assert "10" in refused.get_data(as_text=True)
     changed = client.post("/resetmypassword/form", data={"password": GOOD_PASSWORD, "conf_password": GOOD_PASSWORD})
     assert changed.status_code == 302
-    client.get("/logout/")
+    client.post("/logout/")
     assert sign_in(client, new_user, PASSWORD).headers["Location"].startswith("/login/")
     assert sign_in(client, new_user, GOOD_PASSWORD).headers["Location"] == "/"
 
