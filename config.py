@@ -4,12 +4,15 @@
 """
 
 import os
+import secrets
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
 
+# The key earlier versions shipped in this file: published, so refused everywhere.
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me-0123456789"
+SECRET_KEY_MIN_LENGTH = 32
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -26,6 +29,29 @@ def _seconds(name: str, default: int, maximum: int) -> int:
     return value
 
 
+def secret_key_problem(key: str | None) -> str | None:
+    """Why ``key`` cannot sign sessions and tokens, or None when it can."""
+    if not key:
+        return "SECRET_KEY is not set"
+    if key == DEVELOPMENT_SECRET_KEY:
+        return "SECRET_KEY is the published development key"
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"SECRET_KEY is shorter than {SECRET_KEY_MIN_LENGTH} characters"
+    return None
+
+
+def check_secret_key(key: str | None) -> None:
+    """Refuse to build an app whose cookies and tokens anyone could forge (docs/SECURITY.md)."""
+    problem = secret_key_problem(key)
+    if problem:
+        raise RuntimeError(
+            f"{problem}: anyone who knows the key can forge sessions and API tokens. "
+            f"Set SECRET_KEY to a random value of at least {SECRET_KEY_MIN_LENGTH} characters, e.g. "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`. Only `python run.py` "
+            "serving on the loopback address makes a key of its own (instance/secret_key)."
+        )
+
+
 def database_url(url: str | None) -> str:
     """Return a SQLAlchemy URL; plain ``postgresql://`` URLs use psycopg 3."""
     if not url:
@@ -39,7 +65,9 @@ def database_url(url: str | None) -> str:
 class Config:
     APP_ENV = "development"
     APP_NAME = "投诉处理管理系统"
-    SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+    # No default: create_app refuses to start without a real key (check_secret_key);
+    # `python run.py` on the loopback address makes one in instance/secret_key.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     # No ping on every checkout: app/extensions.py tests a connection only after 10 s idle.
     SQLALCHEMY_ENGINE_OPTIONS = {}
@@ -47,6 +75,8 @@ class Config:
     APP_TIMEZONE = os.environ.get("APP_TIMEZONE", "Asia/Shanghai")
     DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo")
     PORT = int(os.environ.get("PORT", "8080"))
+    # The address `python run.py` listens on: this machine only, unless told otherwise.
+    HOST = os.environ.get("HOST", "127.0.0.1")
 
     # Attached files live here, outside the database, under generated names.
     ATTACHMENT_FOLDER = os.environ.get("ATTACHMENT_FOLDER") or str(INSTANCE_DIR / "attachments")
@@ -94,10 +124,14 @@ class Config:
     # valid as long as the session: a form kept open over lunch can still be saved.
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None
-    # Sign-in attempts per client address, on the sign-in form and on the API's token
-    # endpoint each, counted in the app's Redis. When Redis is down each process
-    # counts in its own memory; any other limiter failure lets the request through.
-    AUTH_RATE_LIMITED = True
+    # Failed sign-ins per client address and per user name (case-folded), the sign-in
+    # form and the API's token endpoint together, counted in the app's Redis (every
+    # process shares the count); past the limit even the right password is refused
+    # until the window passes. When Redis is down each process counts in its own
+    # memory; any other limiter failure lets the request through. Flask-AppBuilder
+    # leaves the limiter off unless told (RATELIMIT_ENABLED), and its own sign-in limit
+    # is replaced by the app's (app.web_security.limit_sign_in).
+    RATELIMIT_ENABLED = True
     AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True
@@ -127,9 +161,8 @@ class TestConfig(Config):
     # Fast hashes keep the suite quick; production keeps FAB's scrypt.
     FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     DEMO_PASSWORD = "demo"
-    # The suite signs in hundreds of times from one address; tests/test_security_auth.py
-    # checks the limit on an app of its own.
-    RATELIMIT_ENABLED = False
+    # A key of this process's own: never one written down anywhere.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_urlsafe(48)
 
 
 class ProdConfig(Config):
@@ -140,11 +173,7 @@ class ProdConfig(Config):
 
     @classmethod
     def check(cls) -> None:
-        key = os.environ.get("SECRET_KEY", "")
-        if len(key) < 32 or key == DEVELOPMENT_SECRET_KEY:
-            raise RuntimeError(
-                "SECRET_KEY must be set to a random value of at least 32 characters in production (APP_ENV=production)."
-            )
+        check_secret_key(os.environ.get("SECRET_KEY"))
 
 
 CONFIGS = {"development": DevConfig, "testing": TestConfig, "production": ProdConfig}

@@ -4,7 +4,7 @@ import os
 
 from flask import Flask
 
-from config import BASE_DIR, INSTANCE_DIR, config_for
+from config import BASE_DIR, INSTANCE_DIR, check_secret_key, config_for
 
 
 def create_app(config: type | None = None, **overrides) -> Flask:
@@ -12,6 +12,8 @@ def create_app(config: type | None = None, **overrides) -> Flask:
     flask_app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     flask_app.config.from_object(config or config_for())
     flask_app.config.update(overrides)
+    # A published or missing key lets anyone forge a session or a token: no process starts with one.
+    check_secret_key(flask_app.config.get("SECRET_KEY"))
     # Far larger requests are cut off (413) before they are read; a file slightly too large
     # reaches the attachment policy, which says how large one may be.
     from app.policy.attachments import MAX_REQUEST_BYTES
@@ -22,7 +24,7 @@ def create_app(config: type | None = None, **overrides) -> Flask:
 
     from flask_appbuilder import AppBuilder
 
-    from app import cli, csrf, outages, security, web_performance, web_security
+    from app import cli, csrf, outages, security, sessions, web_performance, web_security
     from app.extensions import db, mail, migrate
 
     flask_app.config["FAB_ROLES"] = security.ROLE_PERMISSIONS
@@ -30,6 +32,7 @@ def create_app(config: type | None = None, **overrides) -> Flask:
     flask_app.config["FAB_CREATE_DB"] = False
     csrf.init_app(flask_app)
     web_security.init_app(flask_app)
+    sessions.init_app(flask_app)
     web_performance.init_app(flask_app)
     outages.init_app(flask_app)
 

@@ -255,10 +255,20 @@ class RememberingJWTManager(JWTManager):
         return claims
 
 
+def _count_failed_sign_in() -> None:
+    from app import web_security
+
+    web_security.sign_in_failed()
+
+
 class ComplaintSecurityManager(SecurityManager):
     """FAB's security manager with exact permission names and a work-free Admin."""
 
     def __init__(self, appbuilder):
+        from app.views.sign_out import AuthDBView, AuthLDAPView
+
+        # Sign-out by POST, ending the session on the server.
+        self.authdbview, self.authldapview = AuthDBView, AuthLDAPView
         super().__init__(appbuilder)
         self._public_permissions: tuple[float, frozenset] | None = None
         self._builtin_sets = {
@@ -303,12 +313,33 @@ class ComplaintSecurityManager(SecurityManager):
         # "Complaint" grant "ComplaintX" as well.
         return (view_name, permission_name) in self._builtin_sets.get(role.name, ())
 
+    @property
+    def is_auth_limited(self) -> bool:
+        """FAB's own limit (every attempt per address, the form only) gives way to the app's, below."""
+        return False
+
     def register_views(self) -> None:
+        from app import web_security
+
         super().register_views()
-        if self.is_auth_limited:
-            # FAB limits the sign-in form only: the API's token endpoint gets the same limit.
-            api = next(view for view in self.appbuilder.baseviews if isinstance(view, SecurityApi))
-            self.limiter.limit(self.auth_rate_limit, methods=["POST"])(api.blueprint)
+        api = next(view for view in self.appbuilder.baseviews if isinstance(view, SecurityApi))
+        web_security.limit_sign_in(
+            self.limiter,
+            [self.auth_view.blueprint, api.blueprint],
+            {f"{self.auth_view.endpoint}.login", f"{api.endpoint}.login"},
+        )
+
+    def auth_user_db(self, username, password):
+        user = super().auth_user_db(username, password)
+        if user is None:
+            _count_failed_sign_in()
+        return user
+
+    def auth_user_ldap(self, username, password):
+        user = super().auth_user_ldap(username, password)
+        if user is None:
+            _count_failed_sign_in()
+        return user
 
     def add_permission_role(self, role, perm_view) -> None:
         if role is not None and role.name == self.auth_role_admin and perm_view.view_menu.name in WORK_VIEWS:

@@ -3,9 +3,11 @@
 docs/SECURITY.md explains each choice; the settings live in config.py.
 """
 
+import hashlib
 import json
 import re
 import secrets
+import unicodedata
 from pathlib import Path
 
 import dateutil.parser
@@ -13,6 +15,8 @@ import prison
 from flask import abort, current_app, flash, g, jsonify, redirect, request
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_babel import lazy_gettext as _
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import generate_csrf
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import clock, queue
@@ -72,6 +76,42 @@ def limiter_storage_uri(app) -> str:
     """The app's Redis (queue.py) in the form Flask-Limiter's storage takes."""
     url = app.config["REDIS_URL"] or f"unix://{Path(app.instance_path) / queue.SOCKET}"
     return "redis+" + url if url.startswith("unix://") else url
+
+
+def sign_in_failed() -> None:
+    """Count this request against the sign-in limit: the name or the password was wrong."""
+    g.sign_in_failed = True
+
+
+def _failed(response) -> bool:
+    return g.get("sign_in_failed", False)
+
+
+def user_name_key() -> str:
+    """The user name a sign-in tries, case-folded as Flask-AppBuilder finds users (AUTH_USERNAME_CI),
+    hashed: the limiter's keys name no one."""
+    body = request.get_json(silent=True) if request.is_json else request.form
+    name = body.get("username") if isinstance(body, dict) or body is request.form else None
+    folded = unicodedata.normalize("NFKC", name if isinstance(name, str) else "").strip().casefold()
+    return "user:" + hashlib.sha256(folded.encode()).hexdigest()
+
+
+def limit_sign_in(limiter, blueprints, endpoints) -> None:
+    """``AUTH_RATE_LIMIT`` failed sign-ins per client address and, apart, per user name, on ``endpoints``
+    (the form and the API's token endpoint) together. Only failures count (sign_in_failed), so a
+    whole office behind one address signing in at 08:00 is not refused; past the limit every
+    attempt is refused, the right password too, until the window passes."""
+    limit = current_app.config["AUTH_RATE_LIMIT"]
+
+    def other_endpoint() -> bool:
+        return request.endpoint not in endpoints
+
+    for scope, key in (("sign-in-address", get_remote_address), ("sign-in-user", user_name_key)):
+        shared = limiter.shared_limit(
+            limit, scope=scope, key_func=key, methods=["POST"], deduct_when=_failed, exempt_when=other_endpoint
+        )
+        for blueprint in blueprints:
+            shared(blueprint)
 
 
 def too_many_attempts(error):
@@ -313,5 +353,7 @@ def init_app(app) -> None:
     app.before_request(check_query_argument)
     app.before_request(check_list_arguments)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    # Forms that post outside WTForms (sign-out, the page actions) carry the CSRF token.
+    app.jinja_env.globals.setdefault("csrf_token", generate_csrf)
     app.after_request(add_security_headers)
     app.register_error_handler(429, too_many_attempts)

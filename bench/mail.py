@@ -13,6 +13,7 @@ out. bench/run.py uses these functions on its own database for `make bench`.
 """
 
 import argparse
+import secrets
 import smtplib
 import socket
 import subprocess
@@ -79,6 +80,7 @@ def outbox_rate(count: int, port: int | None, scratch: Path, database: str | Non
         MAIL_SERVER="127.0.0.1" if port else None,
         MAIL_PORT=port,
         MAIL_DEFAULT_SENDER=SENDER,
+        SECRET_KEY=secrets.token_urlsafe(48),
     )
     jobs.use_app(app)
     with app.app_context():

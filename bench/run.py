@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import statistics
 import sys
 import tempfile
@@ -125,6 +126,7 @@ def _make_app(url: str, redis_url: str):
         SQLALCHEMY_DATABASE_URI=database_url(url),
         REDIS_URL=redis_url,
         DEMO_PASSWORD=PASSWORD,
+        SECRET_KEY=secrets.token_urlsafe(48),
         MAIL_SERVER=None,
         RATELIMIT_ENABLED=False,
         WTF_CSRF_ENABLED=False,

@@ -1,6 +1,7 @@
 """Authentication: the password policy, the sign-in rate limit, session cookies, token lifetimes."""
 
 import importlib
+import re
 import time
 from datetime import timedelta
 
@@ -59,7 +60,7 @@ def test_the_seed_sets_demo_passwords_the_forms_refuse(app, new_user):
     assert "10" in refused.get_data(as_text=True)
     changed = client.post("/resetmypassword/form", data={"password": GOOD_PASSWORD, "conf_password": GOOD_PASSWORD})
     assert changed.status_code == 302
-    client.get("/logout/")
+    client.post("/logout/")
     assert sign_in(client, new_user, PASSWORD).headers["Location"].startswith("/login/")
     assert sign_in(client, new_user, GOOD_PASSWORD).headers["Location"] == "/"
 
@@ -126,8 +127,9 @@ def test_the_fourth_sign_in_a_minute_is_refused_even_with_the_right_password(lim
 def test_behind_a_proxy_each_client_address_has_its_own_limit(limited):
     client = limited.test_client()
     office, elsewhere = ({"X-Forwarded-For": address} for address in ("192.0.2.10", "198.51.100.7"))
-    for _ in range(3):
-        api_sign_in(client, "wrong", headers=office)
+    for name in ("agent2", "room1", "nobody"):  # one failure per name: the office's address is what is counted
+        body = {"username": name, "password": "wrong", "provider": "db"}
+        assert client.post("/api/v1/security/login", json=body, headers=office).status_code == 401
     assert api_sign_in(client, PASSWORD, headers=office).status_code == 429
     assert api_sign_in(client, PASSWORD, headers=elsewhere).status_code == 200
 
@@ -142,12 +144,110 @@ def test_the_api_token_endpoint_has_the_same_limit(limited, redis_url):
     assert Redis.from_url(redis_url).keys("LIMITS:*")  # counted where every web process sees it
 
 
+# -- the limit of the configuration people run -------------------------------------------
+
+WRONG = "wrong-password"
+
+
+@pytest.fixture(scope="module")
+def development_app(app, redis_url):
+    """The app as `python run.py` builds it (DevConfig: CSRF on, the default limit), on the suite's database, Redis."""
+    from app import create_app
+    from config import DevConfig
+
+    assert DevConfig.RATELIMIT_ENABLED and DevConfig.AUTH_RATE_LIMIT == "10 per minute"
+    return create_app(
+        DevConfig,
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        REDIS_URL=redis_url,
+        SECRET_KEY=app.config["SECRET_KEY"],
+    )
+
+
+def from_address(flask_app, address):
+    client = flask_app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def form_sign_in(client, username, password):
+    """The sign-in form as a browser sends it, with the page's CSRF token."""
+    page = client.get("/login/", query_string={"_l_": "en"}).get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    form = {"username": username, "password": password, "csrf_token": token}
+    return client.post("/login/", data=form, query_string={"_l_": "en"})
+
+
+def signed_in(client) -> bool:
+    return client.get("/users/userinfo/").status_code == 200
+
+
+def test_by_default_the_form_refuses_the_right_password_after_ten_failures(development_app):
+    client = from_address(development_app, "192.0.2.1")
+    for _ in range(10):
+        response = form_sign_in(client, "agent1", WRONG)
+        assert "Invalid login" in client.get(response.headers["Location"]).get_data(as_text=True)
+    refused = form_sign_in(client, "agent1", PASSWORD)
+    assert "Too many sign-in attempts" in client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert not signed_in(client)
+
+
+def test_by_default_the_api_answers_429_after_ten_failures(development_app):
+    client = from_address(development_app, "192.0.2.2")
+    for _ in range(10):
+        assert api_sign_in(client, WRONG).status_code == 401
+    refused = api_sign_in(client, PASSWORD)
+    assert refused.status_code == 429
+    assert "登录尝试次数过多" in refused.get_json()["message"]  # Chinese, the default
+
+
+def test_the_limit_counts_a_user_name_case_folded_on_every_address_and_process(app, development_app):
+    """Five failures as "Agent1" on the form of one process, five as "AGENT1" on the API of another,
+    from two addresses: agent1 is refused from a third address; that address itself is not."""
+    for _ in range(5):
+        form_sign_in(from_address(development_app, "192.0.2.11"), "Agent1", WRONG)
+        body = {"username": "AGENT1", "password": WRONG, "provider": "db"}
+        assert from_address(app, "192.0.2.12").post("/api/v1/security/login", json=body).status_code == 401
+    third = from_address(development_app, "192.0.2.13")
+    assert api_sign_in(third, PASSWORD).status_code == 429
+    refused = form_sign_in(third, "agent1", PASSWORD)
+    assert "Too many sign-in attempts" in third.get(refused.headers["Location"]).get_data(as_text=True)
+    body = {"username": "agent2", "password": PASSWORD, "provider": "db"}
+    assert third.post("/api/v1/security/login", json=body).status_code == 200
+
+
+def test_successful_sign_ins_are_not_counted(app):
+    """An office behind one address signs in at 08:00: only failures count."""
+    client = app.test_client()
+    for _ in range(15):
+        assert api_sign_in(client, PASSWORD).status_code == 200
+
+
+def test_past_the_limit_the_right_password_waits_for_the_window(app, redis_url):
+    from app import create_app
+
+    short = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        REDIS_URL=redis_url,
+        AUTH_RATE_LIMIT="3 per 2 seconds",
+    )
+    client = from_address(short, "192.0.2.21")
+    for _ in range(3):
+        assert api_sign_in(client, WRONG).status_code == 401
+    assert api_sign_in(client, PASSWORD).status_code == 429
+    time.sleep(1)
+    assert api_sign_in(client, PASSWORD).status_code == 429
+    time.sleep(1.2)
+    assert api_sign_in(client, PASSWORD).status_code == 200
+
+
 def test_with_redis_down_sign_in_works_and_is_limited_in_memory(limited_without_redis):
     client = limited_without_redis.test_client()
     assert api_sign_in(client, PASSWORD).status_code == 200
     assert sign_in(client, "agent1", PASSWORD).headers["Location"] == "/"
     assert client.get("/complaints/list/").status_code == 200
-    for _ in range(2):
+    for _ in range(3):
         assert api_sign_in(client, "wrong").status_code == 401
     assert api_sign_in(client, PASSWORD).status_code == 429
 

@@ -49,6 +49,7 @@ def test_python_m_workers_burst_delivers_what_is_queued(app, login, mail_server,
     environment = {
         **os.environ,
         "APP_ENV": "development",
+        "SECRET_KEY": app.config["SECRET_KEY"],
         "INSTANCE_PATH": str(tmp_path),
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "REDIS_URL": redis_url,

@@ -37,3 +37,16 @@ def test_switching_to_english_shows_english_labels(page_as, screenshot):
     expect(page.locator(".panel-title").first).to_have_text("Complaints")
     expect(page.locator("table th")).to_contain_text(["Number", "Received at", "Channel", "Category", "Topic"])
     screenshot(page, "complaint-list-en")
+
+
+def test_signing_out_from_the_navbar_ends_the_session(page_as):
+    page = page_as("agent1")
+    copied = [cookie for cookie in page.context.cookies() if cookie["name"] == "session"]
+    page.locator(".navbar-right .dropdown-toggle:has(.fa-user)").click()
+    page.get_by_role("button", name="注销").click()
+    expect(page.get_by_role("link", name="登录", exact=True)).to_be_visible()
+    expect(menu(page)).to_have_count(0)
+    page.context.add_cookies(copied)  # the cookie as it was before signing out
+    page.goto("/complaints/list/")
+    expect(page).to_have_url(re.compile(r"/login/"))
+    expect(menu(page)).to_have_count(0)
