@@ -38,6 +38,7 @@ def default_app(app, redis_url):
         REDIS_URL=redis_url,
         ATTACHMENT_FOLDER=app.config["ATTACHMENT_FOLDER"],
         RATELIMIT_ENABLED=False,
+        SECRET_KEY=app.config["SECRET_KEY"],
     )
 
 
