@@ -441,7 +441,7 @@ class ComplaintInput(Schema):
     conflict_superior_informed = fields.Boolean()
     conflict_party_reported = fields.Boolean()
     conflict_group_formed = fields.Boolean()
-    temporary_plan = fields.String(allow_none=True, validate=lambda text: len(text) <= policy.SUMMARY_MAX_LENGTH)
+    temporary_plan = fields.String(allow_none=True)  # its length: the column's (app.policy.texts)
 
 
 class ComplaintOutput(Schema):

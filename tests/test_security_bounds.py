@@ -1,0 +1,168 @@
+"""Bounded work for any request: what nobody may make the app do at length or fail on.
+
+Each test runs the default configuration: the guards are on for everyone, nothing is
+switched on here. A refused request answers 4xx with a message and saves nothing.
+"""
+
+import json
+
+import pytest
+
+from app.extensions import db
+from app.models import Complaint, Dispatch
+from app.policy import ValidationFailed
+from app.policy.texts import TEXT_MAX_LENGTH
+from tests.helpers import complaint_body, complaint_count, department_id, new_complaint
+from tests.test_views_complaint import form_data, post_form
+
+DEEP = "[" * 1000 + "]" * 1000
+
+
+# -- JSON nested deeply ---------------------------------------------------------------
+
+
+def test_json_nested_1000_deep_is_refused_at_the_sign_in_before_authentication(app):
+    response = app.test_client().post(
+        "/api/v1/security/login", data=DEEP, content_type="application/json", query_string={"_l_": "en"}
+    )
+    assert response.status_code == 400
+    assert "nests deeper" in response.get_json()["message"]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/complaint/", "/api/v1/complaint/{id}/dispatch", "/api/v1/refund/"])
+def test_json_nested_1000_deep_is_refused_by_every_post(app, login, url):
+    client = login("agent1")
+    complaint_id = new_complaint(app, client)
+    response = client.post(url.format(id=complaint_id), data=DEEP, content_type="application/json")
+    assert response.status_code == 400
+    assert "nests deeper" in response.get_json()["message"]
+    assert complaint_count(app) == 1
+    nested = {"topic": {"a": [[[[[[[[[[[[[[[[[[[[["x"]]]]]]]]]]]]]]]]]]]]]}}
+    assert client.post("/api/v1/complaint/", json=nested).status_code == 400
+
+
+def test_json_as_nested_as_the_app_takes_still_works(app, login):
+    client = login("agent1")
+    assert client.post("/api/v1/complaint/", json=complaint_body(app)).status_code == 201
+
+
+# -- lone surrogates --------------------------------------------------------------------
+
+
+def _with_lone_surrogate(body: dict, field: str) -> str:
+    body = dict(body, **{field: "SURROGATE"})
+    return json.dumps(body).replace("SURROGATE", "\\ud800")
+
+
+def test_a_lone_surrogate_in_a_topic_is_refused_and_nothing_saved(app, login):
+    client = login("agent1")
+    body = _with_lone_surrogate(complaint_body(app), "topic")
+    response = client.post("/api/v1/complaint/", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert "surrogate" in response.get_json()["message"]
+    assert complaint_count(app) == 0
+
+
+def test_a_lone_surrogate_in_a_note_is_refused_and_nothing_saved(app, login):
+    client = login("agent1")
+    complaint_id = new_complaint(app, client)
+    body = _with_lone_surrogate({"department": department_id(app, "NET")}, "note")
+    response = client.post(f"/api/v1/complaint/{complaint_id}/dispatch", data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert "surrogate" in response.get_json()["message"]
+    with app.app_context():
+        assert db.session.query(Dispatch).count() == 0
+        assert db.session.get(Complaint, complaint_id).status == "received"
+
+
+# -- the edit form ----------------------------------------------------------------------
+
+
+def test_the_edit_form_with_the_received_time_blank_keeps_the_form_with_the_error(app, login):
+    client = login("agent1")
+    complaint_id = new_complaint(app, client)
+    with app.app_context():
+        received_at = db.session.get(Complaint, complaint_id).received_at
+    response = post_form(
+        client, form_data(app, topic="改过的主题", received_at=""), url=f"/complaints/edit/{complaint_id}"
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "This field is required." in page
+    assert 'value="改过的主题"' in page  # what was typed is kept
+    with app.app_context():
+        complaint = db.session.get(Complaint, complaint_id)
+        assert (complaint.topic, complaint.received_at) == ("家中信号差", received_at)
+
+
+# -- text lengths: form, API and model alike --------------------------------------------
+
+LONG = "长" * 300_000
+
+
+def test_a_long_temporary_plan_is_refused_by_the_api(app, login):
+    client = login("agent1")
+    complaint_id = new_complaint(app, client)
+    response = client.put(f"/api/v1/complaint/{complaint_id}", json={"temporary_plan": LONG})
+    assert response.status_code == 422
+    assert response.get_json()["message"] == {"temporary_plan": [f"At most {TEXT_MAX_LENGTH} characters."]}
+    with app.app_context():
+        assert db.session.get(Complaint, complaint_id).temporary_plan is None
+
+
+def test_a_long_temporary_plan_is_refused_by_the_form(app, login):
+    client = login("agent1")
+    complaint_id = new_complaint(app, client)
+    response = post_form(
+        client,
+        form_data(app, temporary_plan=LONG, received_at="2026-11-20T09:30"),
+        url=f"/complaints/edit/{complaint_id}",
+    )
+    assert response.status_code == 200
+    assert f"At most {TEXT_MAX_LENGTH} characters." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Complaint, complaint_id).temporary_plan is None
+
+
+def test_a_long_text_is_refused_by_the_model_whatever_the_door(app, login):
+    complaint_id = new_complaint(app, login("agent1"))
+    with app.app_context():
+        complaint = db.session.get(Complaint, complaint_id)
+        complaint.callback_note = "x" * (TEXT_MAX_LENGTH + 1)
+        with pytest.raises(ValidationFailed) as refused:
+            db.session.commit()
+        assert set(refused.value.errors) == {"callback_note"}
+        db.session.rollback()
+        complaint.callback_note = "x" * TEXT_MAX_LENGTH
+        db.session.commit()
+
+
+def test_a_long_note_or_answer_is_refused(app, login):
+    client = login("agent1")
+    complaint_id = new_complaint(app, client)
+    dispatched = client.post(
+        f"/api/v1/complaint/{complaint_id}/dispatch", json={"department": department_id(app, "NET"), "note": LONG}
+    )
+    assert dispatched.status_code == 422
+    with app.app_context():
+        assert db.session.query(Dispatch).count() == 0
+
+
+# -- page sizes -------------------------------------------------------------------------
+
+
+def test_a_list_page_shows_at_most_100_rows(login):
+    client = login("agent1")
+    refused = client.web.get("/complaints/list/", query_string={"psize_ComplaintView": "30000"})
+    assert refused.status_code == 400
+    assert client.web.get("/complaints/list/", query_string={"psize_ComplaintView": "0"}).status_code == 400
+    assert client.web.get("/complaints/list/", query_string={"psize_ComplaintView": "100"}).status_code == 200
+
+
+def test_the_api_answers_at_most_100_rows_a_page(app, login):
+    client = login("agent1")
+    for _ in range(3):
+        new_complaint(app, client)
+    response = client.get("/api/v1/complaint/", query_string={"q": "(page_size:30000)"})
+    assert response.status_code == 200
+    assert app.config["FAB_API_MAX_PAGE_SIZE"] == 100
