@@ -4,7 +4,11 @@ Each test runs the default configuration: the guards are on for everyone, nothin
 switched on here. A refused request answers 4xx with a message and saves nothing.
 """
 
+import io
 import json
+import re
+import time
+import zipfile
 
 import pytest
 
@@ -13,6 +17,7 @@ from app.models import Complaint, Dispatch
 from app.policy import ValidationFailed
 from app.policy.texts import TEXT_MAX_LENGTH
 from tests.helpers import complaint_body, complaint_count, department_id, new_complaint
+from tests.test_imports import _rows, _upload, xlsx_bytes
 from tests.test_views_complaint import form_data, post_form
 
 DEEP = "[" * 1000 + "]" * 1000
@@ -166,3 +171,53 @@ def test_the_api_answers_at_most_100_rows_a_page(app, login):
     response = client.get("/api/v1/complaint/", query_string={"q": "(page_size:30000)"})
     assert response.status_code == 200
     assert app.config["FAB_API_MAX_PAGE_SIZE"] == 100
+
+
+# -- Excel imports: only the cells that exist -------------------------------------------
+
+
+def _with_sheet_xml(content: bytes, change) -> bytes:
+    """The workbook with its first sheet's XML passed through ``change``."""
+    source, target = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                data = change(data.decode()).encode()
+            archive.writestr(entry, data)
+    return target.getvalue()
+
+
+def _declaring(ref: str):
+    return lambda xml: re.sub(r'<dimension ref="[^"]*"', f'<dimension ref="{ref}"', xml)
+
+
+def test_an_xlsx_declaring_the_whole_sheet_is_refused_at_once(app, login):
+    content = _with_sheet_xml(xlsx_bytes(_rows(2)), _declaring("A1:XFD1048576"))
+    assert len(content) < 10_000
+    started = time.monotonic()
+    page = _upload(login("room1"), content, "export.xlsx")
+    assert time.monotonic() - started < 2
+    assert page.status_code == 200
+    assert "At most 5000 rows per file." in page.get_data(as_text=True)
+
+
+def test_an_xlsx_declaring_too_many_columns_is_refused(app, login):
+    content = _with_sheet_xml(xlsx_bytes(_rows(2)), _declaring("A1:XFD3"))
+    page = _upload(login("room1"), content, "export.xlsx")
+    assert "At most 100 columns per sheet." in page.get_data(as_text=True)
+
+
+def test_an_xlsx_with_a_cell_far_beyond_its_declared_size_is_refused_while_read(app, login):
+    far_cell = '<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+    content = _with_sheet_xml(xlsx_bytes(_rows(2)), lambda xml: xml.replace("</sheetData>", far_cell))
+    started = time.monotonic()
+    page = _upload(login("room1"), content, "export.xlsx")
+    assert time.monotonic() - started < 2
+    assert "At most 5000 rows per file." in page.get_data(as_text=True)
+
+
+def test_an_xlsx_whose_declared_size_is_wrong_but_small_is_read_by_its_cells(app, login):
+    content = _with_sheet_xml(xlsx_bytes(_rows(2)), _declaring("A1:CV50"))
+    page = _upload(login("room1"), content, "export.xlsx").get_data(as_text=True)
+    assert "All 2 rows are valid" in page
