@@ -221,3 +221,50 @@ def test_an_xlsx_whose_declared_size_is_wrong_but_small_is_read_by_its_cells(app
     content = _with_sheet_xml(xlsx_bytes(_rows(2)), _declaring("A1:CV50"))
     page = _upload(login("room1"), content, "export.xlsx").get_data(as_text=True)
     assert "All 2 rows are valid" in page
+
+
+# -- large exports: a worker and a progress bar -----------------------------------------
+
+
+def _generate(app, count):
+    from app.cli import generate_command
+
+    result = app.test_cli_runner().invoke(generate_command, ["--count", str(count)])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_large_export_is_written_by_a_worker_with_a_progress_bar(app, login, work):
+    from openpyxl import load_workbook
+
+    from app.views.export import INLINE_ROWS
+
+    assert app.config["EXPORT_INLINE_ROWS"] == INLINE_ROWS == 2000
+    _generate(app, INLINE_ROWS + 50)
+    leader = login("leader1")
+    with app.app_context():
+        visible = db.session.query(Complaint).count()
+    assert visible > INLINE_ROWS
+    started = leader.web.get("/complaints/export", query_string={"_l_": "en"})
+    assert started.status_code == 302 and "/complaints/export/progress/" in started.headers["Location"]
+    page = leader.web.get(started.headers["Location"]).get_data(as_text=True)
+    assert "import_progress.js" in page and "<progress" in page
+    status_url = started.headers["Location"].replace("/progress/", "/status/")
+    status = leader.web.get(status_url).get_json()
+    assert status["state"] == "queued" and status["total"] == visible and status["download_url"] is None
+    # Another user's export is no one else's business, even with the same rights.
+    assert login("admin").web.get(status_url).status_code in (403, 404)
+    work()
+    status = leader.web.get(status_url, query_string={"_l_": "en"}).get_json()
+    assert status["state"] == "finished" and status["done"] == visible
+    assert status["message"] == f"{visible} complaints written."
+    file = leader.web.get(status["download_url"])
+    assert file.status_code == 200 and file.mimetype.endswith("spreadsheetml.sheet")
+    sheet = load_workbook(io.BytesIO(file.data), read_only=True).worksheets[0]
+    assert sum(1 for _row in sheet.iter_rows(values_only=True)) == visible + 1
+
+
+def test_a_short_export_is_still_written_within_the_request(app, login):
+    client = login("agent1")
+    new_complaint(app, client)
+    response = client.web.get("/complaints/export")
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
