@@ -268,3 +268,79 @@ def test_a_short_export_is_still_written_within_the_request(app, login):
     new_complaint(app, client)
     response = client.web.get("/complaints/export")
     assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+
+
+# -- Admin's email templates: bounded rendering -----------------------------------------
+
+NESTED_LOOPS = (
+    "{% for a in complaint.topic %}{% for b in complaint.topic %}{% for c in complaint.topic %}"
+    "{% for d in complaint.topic %}{{ a }}{% endfor %}{% endfor %}{% endfor %}{% endfor %}"
+)
+
+
+@pytest.fixture
+def urge_template(app):
+    from app.models import EmailTemplate
+
+    with app.app_context():
+        template = db.session.query(EmailTemplate).filter_by(code="urge").one()
+        saved = (template.id, template.subject, template.body)
+    yield saved[0]
+    with app.app_context():
+        template = db.session.get(EmailTemplate, saved[0])
+        template.subject, template.body = saved[1:]
+        db.session.commit()
+
+
+def test_a_template_with_nested_loops_falls_back_within_its_time_bound(app, login, urge_template):
+    from app.models import EmailTemplate, Outbox
+
+    saved = login("admin").web.post(
+        f"/email-templates/edit/{urge_template}", data={"subject": "催办", "body": NESTED_LOOPS}
+    )
+    assert saved.status_code == 302  # with nothing given it loops over nothing: it saves
+    agent = login("agent1")
+    complaint_id = new_complaint(app, agent)
+    with app.app_context():
+        db.session.get(Complaint, complaint_id).topic = "信号差" * 60  # 180 characters: 180⁴ steps
+        db.session.commit()
+    assert agent.post(f"/api/v1/complaint/{complaint_id}/dispatch", json={"department": department_id(app, "NET")})
+    timings = []
+    for note in ("请尽快处理", "再次催办"):
+        started = time.monotonic()
+        response = agent.post(f"/api/v1/complaint/{complaint_id}/urge", json={"note": note})
+        timings.append(time.monotonic() - started)
+        assert response.status_code == 200
+    assert timings[0] < 3 and timings[1] < 1  # the second knows the template at once
+    with app.app_context():
+        urges = db.session.query(Outbox).filter_by(template="urge").order_by(Outbox.id).all()
+        assert len(urges) == 2
+        for urge in urges:
+            assert urge.subject.startswith("【投诉催办】")  # the shipped template
+            assert "'urge' failed" in urge.last_error and "longer than" in urge.last_error
+            assert urge.status == "queued"
+        assert db.session.get(EmailTemplate, urge_template).body == NESTED_LOOPS
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}",
+        "{{ 'x' * 999999999 }}",
+        "{{ '-'|center(999999999) }}",
+        "{{ '{:>999999999}'.format(1) }}",
+        "{{ 9 ** 99999999 }}",
+    ],
+)
+def test_a_template_too_costly_with_nothing_given_is_not_saved(app, login, urge_template, body):
+    from app.models import EmailTemplate
+
+    started = time.monotonic()
+    response = login("admin").web.post(
+        f"/email-templates/edit/{urge_template}", data={"subject": "催办", "body": body}, query_string={"_l_": "en"}
+    )
+    assert time.monotonic() - started < 3
+    assert response.status_code == 200
+    assert "This template takes too long or writes too much" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(EmailTemplate, urge_template).subject.startswith("【投诉催办】")

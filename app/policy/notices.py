@@ -33,7 +33,7 @@ STALE_SENDING = timedelta(minutes=15)
 # An email template as Admin edits it (body), and what rendering one may produce: a template
 # that loops over loops is stopped at either bound and the shipped template is used instead.
 TEMPLATE_MAX_LENGTH = 20_000
-RENDERED_MAX_LENGTH = 100_000
+RENDERED_MAX_LENGTH = 500_000
 RENDER_SECONDS = 0.5
 
 # Admin may send again what was not delivered.
