@@ -146,6 +146,10 @@ class Config:
     IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
     IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "5000"))
     IMPORT_INLINE_ROWS = int(os.environ.get("IMPORT_INLINE_ROWS", "200"))
+    # Excel exports of a list: more rows than this are written by a worker, with a progress bar.
+    EXPORT_INLINE_ROWS = int(os.environ.get("EXPORT_INLINE_ROWS", "2000"))
+    # The most rows a page shows, on the list pages and in the API (docs/SECURITY.md).
+    FAB_API_MAX_PAGE_SIZE = 100
 
     DEBUG = False
     TESTING = False

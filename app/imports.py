@@ -119,15 +119,43 @@ def decode(content: bytes) -> str:
 
 
 def _xlsx_records(content: bytes):
+    """The first sheet's rows, read in read-only mode within the real bounds of its cells.
+
+    A sheet declares its size (``<dimension ref="A1:XFD1048576"/>``) and openpyxl pads every
+    row to it: a 5 KB file could make the import read 17 billion empty cells. So a declared
+    size beyond the limits is refused at once, the declaration is then ignored (only cells
+    that exist are read), and a row beyond the limits found while reading stops the reading.
+    """
     from openpyxl import load_workbook
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(entry.file_size for entry in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ValidationFailed({"file": _("Not a readable Excel workbook.")}) from None
+    if unpacked > policy.MAX_UNPACKED_BYTES:
+        raise ValidationFailed({"file": _("Not a readable Excel workbook.")})
     try:
         # Formulas are read as their text (data_only=False): stored as typed, never evaluated.
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         raise ValidationFailed({"file": _("Not a readable Excel workbook.")}) from None
     sheet = workbook.worksheets[0]
-    return enumerate(sheet.iter_rows(values_only=True), start=1)
+    if message := policy.oversized(sheet.max_row or 0, sheet.max_column or 0, max_rows()):
+        workbook.close()
+        raise ValidationFailed({"file": message})
+    sheet.reset_dimensions()
+    return _bounded_rows(workbook, sheet)
+
+
+def _bounded_rows(workbook, sheet):
+    try:
+        for line, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if message := policy.oversized(line, len(cells), max_rows()):
+                raise ValidationFailed({"file": message})
+            yield line, cells
+    finally:
+        workbook.close()
 
 
 def _text(cell) -> str:

@@ -10,10 +10,13 @@ writes its outcomes, and the batch's other jobs are taken off the queue.
 """
 
 import logging
+import re
 import smtplib
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import date, datetime
 from decimal import Decimal
 from email.charset import BASE64, Charset
@@ -25,13 +28,14 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.policy import compat32
 from email.utils import formataddr, formatdate, parseaddr
-from functools import lru_cache
+from functools import lru_cache, wraps
 from pathlib import Path
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel.speaklater import LazyString
 from jinja2 import ChainableUndefined, Template, TemplateSyntaxError
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from redis import RedisError
 from rq import Queue
@@ -60,6 +64,7 @@ FAILED_JOB_TTL_SECONDS = 7 * 24 * 3600
 LIVE_JOB_STATUSES = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.STARTED, JobStatus.DEFERRED}
 NO_RECIPIENTS = "No recipient address: give the department a mailbox or the person an email address."
 INTERRUPTED = "Interrupted while sending (the worker stopped); queued again."
+TEMPLATE_FAILED = "The edited template {code!r} failed ({error}); the shipped template was used."
 _TO_ENQUEUE = "outbox_to_enqueue"
 
 # A file a notice carries: (file name, content type, bytes).
@@ -93,14 +98,108 @@ def _yuan(value) -> str:
         return str(value or "")
 
 
+class TooCostly(SecurityError):
+    """A template that would take longer, or write more, than a notice may (app.policy.notices)."""
+
+
+# A width or a count in a template (``'x' * n``, ``|center(n)``, ``'%9999999d' % 1``) may not
+# ask for more text than a notice may hold: the string would be built before any check.
+_WIDTH_IN_FORMAT = re.compile(rf"\d{{{len(str(policy.RENDERED_MAX_LENGTH)) + 1},}}")
+
+
+def _check_sizes(values) -> None:
+    for value in values:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > policy.RENDERED_MAX_LENGTH:
+            raise TooCostly(f"a width or count beyond {policy.RENDERED_MAX_LENGTH} in a template")
+
+
+def _size_checked(function: Callable) -> Callable:
+    """A filter refusing widths and counts beyond a notice's size (its value is not checked)."""
+    skip = 2 if getattr(function, "jinja_pass_arg", None) else 1
+
+    @wraps(function)  # keeps Jinja's pass_context and the like
+    def checked(*args, **kwargs):
+        _check_sizes((*args[skip:], *kwargs.values()))
+        return function(*args, **kwargs)
+
+    return checked
+
+
+class NoticeSandbox(SandboxedEnvironment):
+    """The sandbox for Admin's templates, with no operator, call or filter that builds more text
+    than a notice may hold in one step; loops are bounded in time by ``_time_limit``."""
+
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self.filters = {name: _size_checked(function) for name, function in self.filters.items()}
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**" and isinstance(right, int) and right > 64:
+            raise TooCostly("an exponent beyond 64 in a template")
+        if operator == "%" and isinstance(left, str) and _WIDTH_IN_FORMAT.search(left):
+            raise TooCostly("a format width beyond what a notice may hold")
+        if operator == "*":
+            sequence, count = (left, right) if isinstance(right, int) else (right, left)
+            if isinstance(sequence, str | list | tuple) and isinstance(count, int):
+                _check_sizes([len(sequence) * count])
+        return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context, __obj, *args, **kwargs):  # Jinja's own signature
+        _check_sizes((*args, *kwargs.values()))
+        method = getattr(__obj, "__wrapped__", __obj)  # the sandbox wraps str.format
+        if getattr(method, "__name__", "") in ("format", "format_map") and _WIDTH_IN_FORMAT.search(
+            str(getattr(method, "__self__", ""))
+        ):
+            raise TooCostly("a format width beyond what a notice may hold")
+        return super().call(__context, __obj, *args, **kwargs)
+
+
 # Admin edits the templates: they run sandboxed, and a missing value prints as nothing.
-sandbox = SandboxedEnvironment(undefined=ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
-sandbox.filters.update(local_time=_local_time, yuan=_yuan)
+sandbox = NoticeSandbox(undefined=ChainableUndefined, trim_blocks=True, lstrip_blocks=True)
+sandbox.filters.update(local_time=_local_time, yuan=_yuan)  # the app's own: no widths to bound
+# The file name Jinja gives the code of a template compiled from a string.
+_TEMPLATE_CODE = "<template>"
 
 
 @lru_cache(maxsize=256)
 def _compiled(source: str) -> Template:
     return sandbox.from_string(source)
+
+
+@contextmanager
+def _time_limit(seconds: float):
+    """Stop the template code running in this thread after ``seconds`` (its loops included):
+    a tracer runs on the template's own lines only, never on the app's."""
+    deadline = time.monotonic() + seconds
+
+    def on_line(frame, event, _arg):
+        if event == "line" and time.monotonic() > deadline:
+            raise TooCostly(f"rendering took longer than {seconds} s")
+        return on_line
+
+    def on_call(frame, _event, _arg):
+        return on_line if frame.f_code.co_filename == _TEMPLATE_CODE else None
+
+    previous = sys.gettrace()
+    sys.settrace(on_call)
+    try:
+        yield
+    finally:
+        sys.settrace(previous)
+
+
+def _bounded(source: str, values: dict) -> str:
+    """``source`` rendered with ``values`` within the time and length a notice may take."""
+    pieces, length = [], 0
+    with _time_limit(policy.RENDER_SECONDS):
+        for piece in _compiled(source).generate(values):
+            length += len(piece)
+            if length > policy.RENDERED_MAX_LENGTH:
+                raise TooCostly(f"rendering wrote more than {policy.RENDERED_MAX_LENGTH} characters")
+            pieces.append(piece)
+    return "".join(pieces)
 
 
 def default_template(code: str) -> tuple[str, str]:
@@ -122,6 +221,17 @@ def validate_template(code: str | None, subject: str | None, body: str | None) -
             sandbox.parse(source)
         except TemplateSyntaxError as error:
             errors[field] = _("Template error on line %(line)s: %(message)s", line=error.lineno, message=error.message)
+            continue
+        try:
+            _bounded(source, {})  # with nothing given, as every shipped template renders
+        except TooCostly:
+            errors[field] = _(
+                "This template takes too long or writes too much (over %(seconds)s s or %(count)s characters).",
+                seconds=policy.RENDER_SECONDS,
+                count=policy.RENDERED_MAX_LENGTH,
+            )
+        except Exception:
+            pass  # a value it needs is given when a notice is sent; a failure then falls back
     if errors:
         raise ValidationFailed(errors)
 
@@ -161,24 +271,53 @@ def _plain(value, where: str = "context"):
     raise TypeError(f"{where} is a {type(value).__name__}: give a notice plain values only")
 
 
-def _render_with(subject: str, body: str, values: dict) -> tuple[str, str]:
+def _render_with(subject: str, body: str, values: dict, render: Callable = _bounded) -> tuple[str, str]:
     # One line, as mail headers need; the column holds 255 characters.
-    rendered_subject = " ".join(_compiled(subject).render(values).split())[:255]
-    return rendered_subject, _compiled(body).render(values).strip() + "\n"
+    rendered_subject = " ".join(render(subject, values).split())[:255]
+    return rendered_subject, render(body, values).strip() + "\n"
+
+
+def _unbounded(source: str, values: dict) -> str:
+    """The shipped templates are the app's own code: their length follows what they list."""
+    return _compiled(source).render(values)
+
+
+# Admin's versions found too costly, by their source: this process uses the shipped one at once
+# rather than spend the time bound again on every notice.
+_too_costly: dict[tuple[str, str], str] = {}
+TOO_COSTLY_REMEMBERED = 256
+
+
+def render_notice(code: str, context: Mapping) -> tuple[str, str, str | None]:
+    """Subject and body of template ``code``, and why Admin's version was not used, if so.
+
+    Admin's version renders within ``RENDER_SECONDS`` and ``RENDERED_MAX_LENGTH``; if it fails or
+    exceeds them, the shipped template is used and the reason goes to the notice's last error."""
+    with in_notice_language():
+        values = {"now": clock.now(), **_plain(context)}
+    edited = db.session.scalar(select(EmailTemplate).where(EmailTemplate.code == code))
+    error = None
+    if edited is not None:
+        sources = (edited.subject, edited.body)
+        error = _too_costly.get(sources)
+        if error is None:
+            try:
+                return (*_render_with(*sources, values), None)
+            except Exception as failure:
+                # Admin's edit must never block the change that sends the notice.
+                log.exception("Email template %r failed; the shipped default is used instead", code)
+                error = TEMPLATE_FAILED.format(code=code, error=f"{type(failure).__name__}: {failure}")
+                if isinstance(failure, TooCostly):
+                    if len(_too_costly) >= TOO_COSTLY_REMEMBERED:
+                        _too_costly.clear()
+                    _too_costly[sources] = error
+    return (*_render_with(*default_template(code), values, render=_unbounded), error)
 
 
 def render(code: str, context: Mapping) -> tuple[str, str]:
     """Subject and body of template ``code``: Admin's version, or the shipped one if that fails."""
-    with in_notice_language():
-        values = {"now": clock.now(), **_plain(context)}
-    edited = db.session.scalar(select(EmailTemplate).where(EmailTemplate.code == code))
-    if edited is not None:
-        try:
-            return _render_with(edited.subject, edited.body, values)
-        except Exception:
-            # Admin's edit must never block the change that sends the notice.
-            log.exception("Email template %r failed; the shipped default is used instead", code)
-    return _render_with(*default_template(code), values)
+    subject, body, _error = render_notice(code, context)
+    return subject, body
 
 
 def complaint_context(complaint: Complaint) -> dict:
@@ -228,7 +367,7 @@ def notify(
         raise ValueError(f"No attachment builder {unknown[0]!r}: register it with @attachment_builder")
     session = db.session
     addresses = combine(recipients)
-    subject, body = render(template, context)
+    subject, body, template_error = render_notice(template, context)
     if complaint is not None and complaint.id is None:
         session.flush()
     now = clock.now()
@@ -242,7 +381,7 @@ def notify(
         "incident_id": incident_id,
         "status": policy.QUEUED if addresses else policy.FAILED,
         "attempts": 0,
-        "last_error": None if addresses else NO_RECIPIENTS,
+        "last_error": template_error if addresses else NO_RECIPIENTS,
         "next_attempt_at": now if addresses else None,
         "created_on": now,
         "attachments": [[name, str(argument)] for name, argument in attachments] or None,

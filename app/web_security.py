@@ -13,10 +13,12 @@ from pathlib import Path
 import dateutil.parser
 import prison
 from flask import abort, current_app, flash, g, jsonify, redirect, request
+from flask.json.provider import DefaultJSONProvider
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from flask_babel import lazy_gettext as _
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import generate_csrf
+from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import clock, queue
@@ -147,10 +149,16 @@ def check_password(password: str) -> None:
 # or hostile value is a 500 where it should be a 400: these hooks refuse them first.
 
 NUL = "\x00"
+# Lone UTF-16 halves (JSON's "\\ud800"): no database stores them, no page or mail can encode them.
+SURROGATES = re.compile("[\ud800-\udfff]")
+# No body the app takes nests deeper than a refund's list of considerations (3): a
+# document nested deeper is refused before any view walks it.
+MAX_JSON_DEPTH = 20
 # Rison arguments (``?q=``) of the REST API.
 QUERY_ARGUMENT = "q"
 # The list pages' arguments, matched as Flask-AppBuilder matches them: anywhere in the name.
 PAGE_ARGUMENT = re.compile("page_|psize_")
+PAGE_SIZE_ARGUMENT = re.compile("psize_")
 ORDER_ARGUMENT = re.compile("_oc_(.*)")
 FILTER_ARGUMENT = re.compile(r"_flt_\d+_(.*)")
 WHOLE_NUMBER = re.compile(r"-?[0-9]+")
@@ -218,15 +226,67 @@ def _datamodel():
     return getattr(view, "datamodel", None)
 
 
-def refuse_nul_characters():
-    """Text with the NUL character: PostgreSQL can neither store nor compare it."""
+class JSONTooDeep(ValueError):
+    """A JSON document nested deeper than ``MAX_JSON_DEPTH``."""
+
+
+def _depth(value) -> int:
+    """How deeply ``value`` nests lists and objects, counted without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, depth)
+            if depth <= MAX_JSON_DEPTH:
+                stack.extend((item, depth + 1) for item in (value.values() if isinstance(value, dict) else value))
+    return deepest
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON with a bound on nesting: Python's decoder gives up at about 1000 levels
+    with a RecursionError (a 500 wherever a view reads the body, the sign-in included),
+    and every walk of a decoded body would be as deep. Too deep is a ``ValueError``, which
+    Flask's ``get_json`` turns into a 400 as for any malformed body."""
+
+    def loads(self, s, **kwargs):
+        try:
+            value = super().loads(s, **kwargs)
+        except RecursionError:
+            raise JSONTooDeep() from None
+        if _depth(value) > MAX_JSON_DEPTH:
+            raise JSONTooDeep()
+        return value
+
+
+def refuse_deep_json():
+    """A JSON body nested deeper than any the app takes: 400 before a view or the sign-in reads it."""
+    if not request.is_json or not request.get_data(cache=True):
+        return None
+    try:
+        request.get_json()
+    except BadRequest as error:
+        cause = error
+        while cause is not None and not isinstance(cause, JSONTooDeep):
+            cause = cause.__cause__ or cause.__context__
+        if cause is not None:
+            return _bad_request(_("The request body nests deeper than %(count)s levels.", count=MAX_JSON_DEPTH))
+        # Other malformed bodies: each view answers them as before.
+    return None
+
+
+def refuse_unstorable_text():
+    """Text with the NUL character (PostgreSQL can neither store nor compare it) or a lone
+    surrogate (no database, page or mail can encode it): 400, before anything is saved."""
     texts = list(request.args.listvalues())
     if request.is_json:  # a JSON body has no form fields to parse
         texts.append(list(_leaves(request.get_json(silent=True))))
     else:
         texts.extend(request.form.listvalues())
-    if any(isinstance(text, str) and NUL in text for values in texts for text in values):
+    strings = [text for values in texts for text in values if isinstance(text, str)]
+    if any(NUL in text for text in strings):
         return _bad_request(_("Text cannot contain the NUL character."))
+    if any(SURROGATES.search(text) for text in strings):
+        return _bad_request(_("Text cannot contain a lone surrogate character."))
     return None
 
 
@@ -266,6 +326,12 @@ def check_query_argument():
     return None
 
 
+def max_page_size() -> int:
+    """The most rows a page shows: the API's cap (``FAB_API_MAX_PAGE_SIZE``, which Flask-AppBuilder
+    applies to ``q``'s page size) holds for the list pages too, whose sizes it offers run to 100."""
+    return current_app.config["FAB_API_MAX_PAGE_SIZE"]
+
+
 def check_list_arguments():
     """The list pages' ``page_<View>``, ``psize_<View>`` (whole numbers), ``_oc_<View>`` (a sortable
     column) and ``_flt_<n>_<column>`` (a value the column can be compared with)."""
@@ -273,6 +339,8 @@ def check_list_arguments():
     for name, value in request.args.items(multi=True):
         if PAGE_ARGUMENT.search(name) and not (WHOLE_NUMBER.fullmatch(value) and 0 <= int(value) <= MAX_ID):
             return _bad_request(_("Not a valid page or sort order."))
+        if PAGE_SIZE_ARGUMENT.search(name) and not 1 <= int(value) <= max_page_size():
+            return _bad_request(_("Show 1 to %(count)s rows per page.", count=max_page_size()))
         match = FILTER_ARGUMENT.fullmatch(name)
         if (
             match
@@ -342,6 +410,7 @@ def init_app(app) -> None:
     timeouts = {"socket_connect_timeout": seconds, "socket_timeout": seconds}
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", timeouts)
     app.config.setdefault("FAB_PASSWORD_COMPLEXITY_VALIDATOR", check_password)
+    app.json = BoundedJSONProvider(app)
     proxies = app.config["TRUSTED_PROXIES"]
     if proxies:
         # The limit counts per client: behind a proxy, its X-Forwarded-For names the client.
@@ -349,7 +418,8 @@ def init_app(app) -> None:
     app.before_request(refuse_disabled_doors)
     app.before_request(refuse_unknown_actions)
     app.before_request(refuse_impossible_ids)
-    app.before_request(refuse_nul_characters)
+    app.before_request(refuse_deep_json)
+    app.before_request(refuse_unstorable_text)
     app.before_request(check_query_argument)
     app.before_request(check_list_arguments)
     app.jinja_env.globals["csp_nonce"] = csp_nonce

@@ -42,6 +42,37 @@ def monthly_bulletin() -> int:
         return bulletin.send_previous_month(clock.now())
 
 
+def export_complaints(ids: list[int], user_id: int, title: str, locale: str) -> dict:
+    """Write the complaints ``ids`` (a list's rows, as the request chose them) as a workbook for
+    ``user_id``, reporting progress in the job's meta; the file waits in Redis for its download."""
+    from flask_appbuilder.security.sqla.models import User
+    from flask_babel import force_locale
+    from rq import get_current_job
+
+    from app import queue
+    from app.extensions import db
+    from app.security import viewer_for
+    from app.views import export
+
+    job = get_current_job()
+
+    def progress(done: int) -> None:
+        if job is not None:
+            job.meta["done"] = done
+            job.save_meta()
+
+    with worker_app().app_context(), force_locale(locale):
+        try:
+            viewer = viewer_for(db.session.get(User, user_id))
+            rows = export.complaints_in_order(ids, viewer)
+            content = export.complaints_workbook(rows, title, export.headers(), progress)
+        finally:
+            db.session.remove()
+        if job is not None:
+            queue.connection().set(export.FILE_KEY.format(job_id=job.id), content, ex=export.FILE_KEEP_SECONDS)
+        return {"rows": job.meta.get("done", 0) if job is not None else len(ids)}
+
+
 # Rows between two progress reports of an import.
 IMPORT_PROGRESS_EVERY = 10
 

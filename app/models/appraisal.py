@@ -8,6 +8,8 @@ from sqlalchemy.orm import relationship
 from app.models.complaint import Complaint, utcnow
 from app.models.org import Department, person_name
 from app.models.types import UTCDateTime
+from app.policy.appraisals import REASON_MAX_LENGTH
+from app.policy.texts import bounded
 
 
 class Appraisal(Model):
@@ -21,7 +23,7 @@ class Appraisal(Model):
     status = Column(String(10), nullable=False, default="draft", index=True)
     department_id = Column(Integer, ForeignKey("department.id"), index=True)
     user_id = Column(Integer, ForeignKey("ab_user.id"), index=True)
-    reason = Column(Text, nullable=False)
+    reason = Column(Text, nullable=False, info=bounded(REASON_MAX_LENGTH))
     complaint_id = Column(Integer, ForeignKey("complaint.id"), index=True)
     # Empty when drafted by the system (an overdue or returned dispatch).
     created_by_id = Column(Integer, ForeignKey("ab_user.id"))

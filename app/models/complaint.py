@@ -24,6 +24,7 @@ from app.models.org import Department
 from app.models.types import Money, UTCDateTime
 from app.policy.complaints import is_escalated
 from app.policy.flow import OPEN_STATUSES
+from app.policy.texts import bounded
 
 # The open statuses as SQL, for the partial index of open complaints.
 OPEN_STATUS_CONDITION = f"status IN ({', '.join(repr(status) for status in OPEN_STATUSES)})"
@@ -76,7 +77,7 @@ class Complaint(Model):
     topic = Column(String(200), nullable=False)
     # §4 same content: the category plus the normalised topic (app.policy.fast.signature).
     signature = Column(String(240), nullable=False, default="")
-    summary = Column(Text, nullable=False)
+    summary = Column(Text, nullable=False, info=bounded())
     customer_phone = Column(String(11), nullable=False, index=True)
     customer_prepaid = Column(Boolean, nullable=False, default=False)
     customer_value = Column(String(16), nullable=False, default="normal")
@@ -105,7 +106,7 @@ class Complaint(Model):
     conflict_party_reported = Column(Boolean, nullable=False, default=False)
     conflict_group_formed = Column(Boolean, nullable=False, default=False)
     # §3.3.3: a defect-caused major complaint's temporary handling plan, due within 1 hour.
-    temporary_plan = Column(Text)
+    temporary_plan = Column(Text, info=bounded())
     temporary_plan_at = Column(UTCDateTime)
     temporary_plan_due = Column(UTCDateTime, index=True)
     temporary_plan_alerted = Column(Boolean, nullable=False, default=False)
@@ -123,7 +124,7 @@ class Complaint(Model):
     closed_at = Column(UTCDateTime)
     # §3 回访: the customer's verdict, recorded by the receiving side on closing.
     callback = Column(String(20), index=True)
-    callback_note = Column(Text)
+    callback_note = Column(Text, info=bounded())
     created_on = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
     changed_on = Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
@@ -176,7 +177,7 @@ class Dispatch(Model):
     id = Column(Integer, primary_key=True)
     complaint_id = Column(Integer, ForeignKey("complaint.id"), nullable=False, index=True)
     department_id = Column(Integer, ForeignKey("department.id"), nullable=False)
-    note = Column(Text)
+    note = Column(Text, info=bounded())
     dispatched_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False)
     dispatched_at = Column(UTCDateTime, nullable=False, index=True)
     reply_due = Column(UTCDateTime, nullable=False)
@@ -208,7 +209,7 @@ class ComplaintEvent(Model):
     department_id = Column(Integer, ForeignKey("department.id"))
     # Whom an escalation reached.
     target_user_id = Column(Integer, ForeignKey("ab_user.id"))
-    text = Column(Text)
+    text = Column(Text, info=bounded())
     created_on = Column(UTCDateTime, nullable=False, default=utcnow)
 
     complaint = relationship(Complaint, backref="events")

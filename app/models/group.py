@@ -9,6 +9,7 @@ from app.models.complaint import Complaint, utcnow
 from app.models.incident import Incident
 from app.models.org import Department, person_name
 from app.models.types import UTCDateTime
+from app.policy.texts import MINUTES_MAX_LENGTH, bounded
 
 
 class HandlingGroup(Model):
@@ -20,13 +21,13 @@ class HandlingGroup(Model):
     incident_id = Column(Integer, ForeignKey("incident.id"), index=True)
     lead_department_id = Column(Integer, ForeignKey("department.id"), nullable=False, index=True)
     # Filed by the receiving department: front-line pressure and preliminary severity assessment.
-    assessment = Column(Text)
+    assessment = Column(Text, info=bounded(MINUTES_MAX_LENGTH))
     meeting_at = Column(UTCDateTime)
     meeting_place = Column(String(200))
     # When time is short the notice may follow the meeting; it is then recorded as after the fact.
     notice_after_the_fact = Column(Boolean, nullable=False, default=False)
     notice_sent_at = Column(UTCDateTime)
-    minutes = Column(Text)
+    minutes = Column(Text, info=bounded(MINUTES_MAX_LENGTH))
     minutes_published_at = Column(UTCDateTime)
     created_by_id = Column(Integer, ForeignKey("ab_user.id"))
     created_on = Column(UTCDateTime, nullable=False, default=utcnow)

@@ -7,6 +7,7 @@ from sqlalchemy.orm import relationship
 from app.models.complaint import utcnow
 from app.models.org import Department
 from app.models.types import UTCDateTime
+from app.policy.texts import bounded
 
 
 class Incident(Model):
@@ -37,9 +38,9 @@ class Incident(Model):
     reported_at = Column(UTCDateTime)
     first_reply_due = Column(UTCDateTime, index=True)
     first_reply_at = Column(UTCDateTime)
-    first_reply_text = Column(Text)
+    first_reply_text = Column(Text, info=bounded())
     resolved_at = Column(UTCDateTime)
-    resolution_text = Column(Text)
+    resolution_text = Column(Text, info=bounded())
     # §3.5 rule 4: complaints from discovery until the preliminary reply.
     volume = Column(Integer, nullable=False, default=0)
     # open → reported → replied → resolved

@@ -6,7 +6,8 @@ from sqlalchemy.orm import relationship
 
 from app.models.complaint import Complaint, utcnow
 from app.models.types import UTCDateTime
-from app.policy.notices import QUEUED
+from app.policy.notices import QUEUED, TEMPLATE_MAX_LENGTH
+from app.policy.texts import bounded
 
 
 class Outbox(Model):
@@ -51,8 +52,8 @@ class EmailTemplate(Model):
 
     id = Column(Integer, primary_key=True)
     code = Column(String(32), unique=True, nullable=False)
-    subject = Column(String(255), nullable=False)
-    body = Column(Text, nullable=False)
+    subject = Column(String(255), nullable=False, info=bounded(255))
+    body = Column(Text, nullable=False, info=bounded(TEMPLATE_MAX_LENGTH))
     changed_on = Column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import relationship
 from app.models.catalog import RefundType
 from app.models.complaint import Complaint, utcnow
 from app.models.types import Money, UTCDateTime
+from app.policy.texts import bounded
 
 
 class RefundRequest(Model):
@@ -26,13 +27,13 @@ class RefundRequest(Model):
     liability = Column(String(3), nullable=False)
     # §2.4 considerations, as "customer_opinion,satisfaction"; read through ``considerations_list``.
     considerations = Column(String(100), nullable=False, default="")
-    note = Column(Text)
+    note = Column(Text, info=bounded())
     status = Column(String(10), nullable=False, default="pending")
     required_level = Column(String(16), nullable=False)
     requested_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=False, index=True)
     decided_by_id = Column(Integer, ForeignKey("ab_user.id"), index=True)
     decided_at = Column(UTCDateTime)
-    decision_note = Column(Text)
+    decision_note = Column(Text, info=bounded())
     created_on = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
     # Two managers deciding at once: the second UPDATE finds another version and fails.
     version = Column(Integer, nullable=False)

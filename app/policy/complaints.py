@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from app.policy import deadlines
 from app.policy.errors import NotAllowed, ValidationFailed
 from app.policy.i18n import _
+from app.policy.texts import TEXT_MAX_LENGTH
 from app.policy.vocabulary import (
     CAUSES,
     CHANNELS,
@@ -26,7 +27,7 @@ from app.policy.vocabulary import (
 # An 11-digit mainland mobile number: 1, then 3–9, then nine digits.
 MOBILE_NUMBER = re.compile(r"1[3-9][0-9]{9}")
 TOPIC_MAX_LENGTH = 200
-SUMMARY_MAX_LENGTH = 4000
+SUMMARY_MAX_LENGTH = TEXT_MAX_LENGTH
 # A received time may run this far ahead of the server's clock (CTI clock skew).
 CLOCK_SKEW = timedelta(minutes=5)
 MAX_JOINT_COMPLAINANTS = 100_000

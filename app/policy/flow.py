@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from app.policy import vocabulary
 from app.policy.errors import Conflict, NotAllowed, ValidationFailed
 from app.policy.i18n import _
+from app.policy.texts import TEXT_MAX_LENGTH
 
 RECEIVED = "received"
 DISPATCHED = "dispatched"
@@ -27,7 +28,6 @@ RECEIVING = "receiving"  # 首问: the receiver and the managers of the receivin
 RESPONSIBLE = "responsible"  # the department the complaint is dispatched to
 
 CALLBACKS = tuple(vocabulary.CALLBACKS)
-TEXT_MAX_LENGTH = 4000
 
 # §3.4 accountability pursuit: whom each successive escalation reaches.
 ESCALATION_STEPS = ("department_manager", "supervising_leader")

@@ -16,7 +16,7 @@ from app.models.incident import Incident
 from app.models.monitoring import MonitoringThreshold
 from app.models.org import Department, StaffProfile, person_name
 from app.models.refund import RefundRequest
-from app.policy import appraisals, catalog, complaints, fast, flow, refunds
+from app.policy import appraisals, catalog, complaints, fast, flow, refunds, texts
 from app.policy import monitoring as monitoring_policy
 from app.policy.errors import Conflict, ValidationFailed
 from app.policy.i18n import _
@@ -82,6 +82,33 @@ def _arm_temporary_plan(complaint: Complaint) -> None:
         complaint.temporary_plan_at = clock.now()
     if complaint.temporary_plan_due is None and fast.needs_temporary_plan(complaint.severity, complaint.cause):
         complaint.temporary_plan_due = clock.now() + fast.TEMPORARY_PLAN_WITHIN
+
+
+_BOUNDS: dict[type, dict[str, int]] = {}
+
+
+def _bounds(cls) -> dict[str, int]:
+    """Attribute → the longest text its column takes (app.policy.texts), per model, read once."""
+    if cls not in _BOUNDS:
+        mapper = inspect(cls, raiseerr=False)
+        _BOUNDS[cls] = {
+            attr.key: column.info[texts.MAX_LENGTH]
+            for attr in (mapper.column_attrs if mapper is not None else ())
+            for column in attr.columns[:1]
+            if texts.MAX_LENGTH in column.info
+        }
+    return _BOUNDS[cls]
+
+
+@event.listens_for(Session, "before_flush")
+def check_text_lengths(session, flush_context, instances):
+    """Text longer than its column takes, written through any door: refused before any rule reads it."""
+    for obj in (*session.new, *session.dirty):
+        if bounds := _bounds(type(obj)):
+            state = inspect(obj)
+            texts.check_lengths(
+                {key: (value, limit) for key, limit in bounds.items() for value in state.attrs[key].history.added}
+            )
 
 
 @event.listens_for(Session, "before_flush")

@@ -40,6 +40,23 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 # Up to this many rows are imported within the request; more go to the queue with a progress bar.
 INLINE_ROWS = 200
+# The 10086 export has some 30 columns: a sheet wider than this is not one.
+MAX_COLUMNS = 100
+# The header row above the complaints.
+HEADER_ROWS = 1
+# An Excel file is a zip: what it unpacks to, at most. A full export (5,000 rows of some 30
+# columns) unpacks to about 10 MB; a file of repeated blanks packs thousands of times smaller.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+
+
+def oversized(rows: int, columns: int, max_rows: int) -> str | None:
+    """The message for a sheet of ``rows`` × ``columns`` (as declared, or as read so far) beyond
+    the limits, or None."""
+    if rows > max_rows + HEADER_ROWS:
+        return _("At most %(count)s rows per file.", count=max_rows)
+    if columns > MAX_COLUMNS:
+        return _("At most %(count)s columns per sheet.", count=MAX_COLUMNS)
+    return None
 
 
 def column_of(header: str) -> Column | None:

@@ -1,6 +1,6 @@
 """An incident's life (SPEC.md §3.5): open → reported → replied → resolved."""
 
-from app.policy import roles
+from app.policy import roles, texts
 from app.policy.errors import Conflict, NotAllowed, ValidationFailed
 from app.policy.i18n import _
 
@@ -42,3 +42,4 @@ def require(**values) -> None:
     }
     if missing:
         raise ValidationFailed(missing)
+    texts.check_lengths({field: (value, texts.TEXT_MAX_LENGTH) for field, value in values.items()})

@@ -30,6 +30,12 @@ MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 # past this age the scan puts it back in the queue.
 STALE_SENDING = timedelta(minutes=15)
 
+# An email template as Admin edits it (body), and what rendering one may produce: a template
+# that loops over loops is stopped at either bound and the shipped template is used instead.
+TEMPLATE_MAX_LENGTH = 20_000
+RENDERED_MAX_LENGTH = 500_000
+RENDER_SECONDS = 0.5
+
 # Admin may send again what was not delivered.
 RESENDABLE = (FAILED, STORED)
 

@@ -1,17 +1,21 @@
 """Complaints: the HTML views and the ``complaint`` REST resource (API.md)."""
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, flash, g, jsonify, redirect, request, url_for
 from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.api import protect, safe
 from flask_appbuilder.security.decorators import permission_name
 from flask_appbuilder.urltools import get_filter_args
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _
 from marshmallow import Schema, fields
+from redis import RedisError
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
 from sqlalchemy import select
 from wtforms import BooleanField, IntegerField
 from wtforms.validators import InputRequired, Optional
 
-from app import clock, history, imports, reference, suggestions
+from app import clock, history, imports, queue, reference, suggestions
 from app import search as complaint_search
 from app.extensions import db
 from app.models import Category, Complaint, Department
@@ -52,6 +56,9 @@ from app.views.related import RelatedChoicesMixin, RelatedInfoApiMixin
 from app.views.schemas import Amount, Code, RelatedId, Time
 from app.views.search import page_argument
 from app.views.story import story
+
+# A worker writes an export of up to EXPORT_LIMIT rows well within this.
+EXPORT_JOB_SECONDS = 600
 
 LABELS = {
     "id": _("ID"),
@@ -433,7 +440,8 @@ class ComplaintView(ComplaintPolicy, RelatedChoicesMixin, PolicyFormMixin, Model
     @has_access
     @permission_name("list")
     def export(self):
-        """This list, with its filters, as an Excel workbook."""
+        """This list, with its filters, as an Excel workbook: written here when short, else by a
+        worker while a progress bar runs."""
         get_filter_args(self._filters, disallow_if_not_in_search=False)
         try:
             complaint_filters.apply(self._filters, complaint_filters.read(request.args))
@@ -442,11 +450,82 @@ class ComplaintView(ComplaintPolicy, RelatedChoicesMixin, PolicyFormMixin, Model
         filters = self._filters.get_joined_filters(self._base_filters)
         order_column, order_direction = self.base_order
         _count, rows = self.datamodel.query(
-            filters, order_column, order_direction, page=0, page_size=export.EXPORT_LIMIT
+            filters, order_column, order_direction, page=0, page_size=export.EXPORT_LIMIT, select_columns=["id"]
         )
-        headers = [str(_(title)) for title, _read in export.COLUMNS]
-        content = export.complaints_workbook(rows, str(self.list_title), headers)
-        return export.download(content, f"complaints-{clock.to_local(clock.now()):%Y%m%d-%H%M}.xlsx")
+        ids = [row.id for row in rows]
+        title = str(self.list_title)
+        if len(ids) <= export.inline_rows():
+            content = export.complaints_workbook(
+                export.complaints_in_order(ids, current_viewer()), title, export.headers()
+            )
+            return export.download(content, export.filename())
+        from workers import jobs
+
+        try:
+            job = queue.queue().enqueue(
+                jobs.export_complaints,
+                ids,
+                g.user.id,
+                title,
+                str(get_locale()),
+                meta={"user_id": g.user.id, "total": len(ids)},
+                job_timeout=EXPORT_JOB_SECONDS,
+            )
+        except RedisError:
+            flash(str(_("The export could not be started. Try again in a minute.")), "danger")
+            return redirect(url_for(f"{type(self).__name__}.list"))
+        return redirect(url_for(f"{type(self).__name__}.export_progress", job_id=job.id))
+
+    def _export_job(self, job_id: str) -> Job:
+        """The signed-in user's own export job, else 404."""
+        try:
+            job = Job.fetch(job_id, connection=queue.connection())
+        except (NoSuchJobError, RedisError, ValueError):
+            abort(404)
+        if job.func_name != "workers.jobs.export_complaints" or job.meta.get("user_id") != g.user.id:
+            abort(404)
+        return job
+
+    @expose("/export/progress/<job_id>")
+    @has_access
+    @permission_name("list")
+    def export_progress(self, job_id):
+        job = self._export_job(job_id)
+        return self.render_template(
+            "complaints/export_progress.html",
+            title=_("Export to Excel"),
+            status_url=url_for(f"{type(self).__name__}.export_status", job_id=job.id),
+            list_url=url_for(f"{type(self).__name__}.list"),
+            total=job.meta.get("total", 0),
+        )
+
+    @expose("/export/status/<job_id>")
+    @has_access
+    @permission_name("list")
+    def export_status(self, job_id):
+        """The export's progress as JSON, for the progress bar; the download's address when done."""
+        job = self._export_job(job_id)
+        state = job.get_status().value
+        done, total = job.meta.get("done", 0), job.meta.get("total", 0)
+        download_url = None
+        if state == "finished":
+            message = str(_("%(count)s complaints written.", count=total))
+            download_url = url_for(f"{type(self).__name__}.export_file", job_id=job.id)
+        elif state == "failed":
+            message = str(_("The export failed. Try again in a minute."))
+        else:
+            message = str(_("%(done)s of %(total)s rows written …", done=done, total=total))
+        return jsonify(state=state, done=done, total=total, message=message, download_url=download_url)
+
+    @expose("/export/file/<job_id>")
+    @has_access
+    @permission_name("list")
+    def export_file(self, job_id):
+        job = self._export_job(job_id)
+        content = queue.connection().get(export.FILE_KEY.format(job_id=job.id))
+        if content is None:
+            abort(404)
+        return export.download(content, export.filename())
 
     @expose("/act/<int:pk>/<action>", methods=["POST"])
     @has_access
@@ -534,7 +613,7 @@ class ComplaintInput(Schema):
     conflict_superior_informed = fields.Boolean()
     conflict_party_reported = fields.Boolean()
     conflict_group_formed = fields.Boolean()
-    temporary_plan = fields.String(allow_none=True, validate=lambda text: len(text) <= policy.SUMMARY_MAX_LENGTH)
+    temporary_plan = fields.String(allow_none=True)  # its length: the column's (app.policy.texts)
 
 
 class ComplaintOutput(Schema):

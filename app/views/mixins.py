@@ -131,6 +131,9 @@ class PolicyFormMixin:
             self.prepare(item, new)
             save(item, new=new)
         except PolicyError as error:
+            # Refused before the commit too (``prepare``): the typed values must not be flushed
+            # by the queries that draw the page again, so the session forgets them.
+            db.session.rollback()
             self._show_policy_error(form, error)
             return False
         flash(self.saved_message(item, new), "success")

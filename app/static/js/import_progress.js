@@ -1,4 +1,5 @@
-// The import's progress bar: polls the job's status until it has finished.
+// The progress bar of an import or an export: polls the job's status until it has finished;
+// an export's status gives the file's address when it is written.
 // Loaded as a file under the CSP nonce; the page carries no inline script.
 (function () {
   var box = document.getElementById("import-progress");
@@ -22,6 +23,11 @@
         if (status.state === "finished" || status.state === "failed" || status.state === "refused") {
           if (status.state === "finished") {
             bar.value = bar.max;
+          }
+          var download = document.getElementById("import-download");
+          if (download && status.download_url) {
+            download.href = status.download_url;
+            download.hidden = false;
           }
           box.dataset.state = status.state;
           done.hidden = false;
