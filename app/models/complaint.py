@@ -146,6 +146,12 @@ class Complaint(Model):
     def leadership_criteria_list(self) -> list[int]:
         return sorted(int(n) for n in (self.leadership_criteria or "").split(",") if n)
 
+    @property
+    def reply_due(self) -> datetime | None:
+        """API.md ``reply_due``: the open dispatch's reply deadline, None when none is open."""
+        waiting = [dispatch for dispatch in self.dispatches if dispatch.is_open]
+        return max(waiting, key=lambda dispatch: dispatch.id).reply_due if waiting else None
+
     @classmethod
     def visible_to(cls, viewer):
         """§2 row-level rights: own department subtree, own receipts, dispatched to us."""
@@ -157,6 +163,14 @@ class Complaint(Model):
             cls.receiving_department_id.in_(departments),
             cls.responsible_department_id.in_(departments),
         )
+
+    @classmethod
+    def editable_by(cls, viewer):
+        """§3 首问负责制: the receiving side edits the complaint; a department it is dispatched to
+        sees it and answers the dispatch, but never edits it."""
+        if viewer.sees_everything:
+            return true()
+        return or_(cls.receiver_id == viewer.user_id, cls.receiving_department_id.in_(list(viewer.department_ids)))
 
     def __str__(self) -> str:
         return self.number or "(new complaint)"
