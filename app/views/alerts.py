@@ -5,6 +5,7 @@ from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _
+from markupsafe import Markup
 from marshmallow import Schema, fields
 
 from app import appraisals, clock
@@ -19,6 +20,16 @@ from app.views.filters import VisibleRows
 from app.views.lists import CappedCountInterface
 from app.views.mixins import PolicyFormMixin
 from app.views.schemas import Time
+
+
+def incident_link(incident_id: int | None) -> Markup | str:
+    """An incident as a link to its page (its complaints, its report, its replies)."""
+    if incident_id is None:
+        return ""
+    text = _("Incident #%(id)s", id=incident_id)
+    return Markup('<a class="incident-link" href="{}">{}</a>').format(
+        url_for("IncidentView.show", pk=incident_id), text
+    )
 
 
 class AlertView(ModelView):
@@ -37,10 +48,11 @@ class AlertView(ModelView):
         "rule": _("Rule"),
         "complaint": _("Complaint"),
         "incident_id": _("Incident"),
+        "related_incident_id": _("Incident"),
         "criterion": _("Criterion"),
         "recipients": _("Recipients"),
     }
-    list_columns = ["created_on", "rule", "complaint", "incident_id", "criterion", "recipients"]
+    list_columns = ["created_on", "rule", "complaint", "related_incident_id", "criterion", "recipients"]
     show_columns = list_columns
     search_columns = ["rule", "created_on"]
     formatters_columns = {
@@ -49,6 +61,7 @@ class AlertView(ModelView):
         "recipients": lambda names: ", ".join(names or []),
         "criterion": criterion_label,
         "incident_id": lambda number: number or "",
+        "related_incident_id": incident_link,
     }
 
 
