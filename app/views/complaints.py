@@ -201,7 +201,7 @@ class ComplaintPolicy:
 
 def may_edit(pk) -> bool:
     """Whether the current user stands on the complaint's receiving side (only it edits)."""
-    editable = select(Complaint.id).where(Complaint.id == pk, Complaint.editable_by(current_viewer()))
+    editable = select(Complaint.id).where(Complaint.id == int(pk), Complaint.editable_by(current_viewer()))
     return db.session.scalar(editable) is not None
 
 
@@ -637,6 +637,7 @@ class ComplaintApi(ComplaintPolicy, PolicyApiMixin, ModelRestApi):
             page=results.page,
             pages=results.pages,
             ids=[row.id for row in results.rows],
+            pieces=list(results.pieces),
             result=[self.output_schema.dump(row) for row in results.rows],
         )
 
