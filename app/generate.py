@@ -409,7 +409,7 @@ class Generator:
             delay = reply_due - dispatched_at
             replied_at = dispatched_at + (delay * rng.uniform(1.05, 1.5) if late else delay * rng.uniform(0.1, 0.95))
             row.update(status="replied", replied_at=replied_at, overdue=late)
-            events.append(("accept", None, department_id, replied_at))
+            events.append(("reply", None, department_id, replied_at))
         next_due_at = None
         if row["status"] in ("open", "accepted"):
             if reply_due <= self.now:

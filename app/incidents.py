@@ -8,9 +8,10 @@ from sqlalchemy import select
 from app import fast_handling, progress, recipients
 from app.alerts import raise_alert
 from app.extensions import db
-from app.models import Department, Incident
+from app.models import Department, Incident, StaffProfile
 from app.policy import incidents as policy
 from app.policy.fast import FIRST_REPLY_WITHIN, first_reply_due
+from app.policy.i18n import _
 from app.security import viewer_for
 
 
@@ -33,6 +34,28 @@ def report(incident: Incident, user: User, department: Department | None, now: d
     incident.reported_at = now
     incident.first_reply_due = first_reply_due(now)
     fast_handling.check_volume(db.session, incident)
+    _tell_department(incident, department)
+
+
+def _tell_department(incident: Incident, department: Department) -> None:
+    """Its members record the preliminary reply, within the hour: each is alerted, and the mailbox mailed."""
+    members = db.session.scalars(select(StaffProfile.user_id).where(StaffProfile.department_id == department.id))
+    hours = FIRST_REPLY_WITHIN // timedelta(hours=1)
+    raise_alert(
+        "incident_reported",
+        f"incident_reported:{incident.id}:{department.id}",
+        [department.manager_id, *members],
+        incident_id=incident.id,
+        mailboxes=recipients.departments([department.id]),
+        message=str(
+            _(
+                "Incident #%(id)s was reported to %(department)s: a preliminary reply is due within %(hours)s h.",
+                id=incident.id,
+                department=department.name,
+                hours=hours,
+            )
+        ),
+    )
 
 
 def first_reply(incident: Incident, user: User, text: str | None, now: datetime) -> None:

@@ -16,7 +16,14 @@ def suggest(category_id: int | None, topic: str, viewer, limit: int = 5) -> dict
         return {"topics": [], "similar": []}
     since = clock.now() - fast.SUGGEST_WITHIN
     rows = db.session.execute(
-        select(Complaint.id, Complaint.number, Complaint.topic, Complaint.received_at, Complaint.visible_to(viewer))
+        select(
+            Complaint.id,
+            Complaint.number,
+            Complaint.topic,
+            Complaint.received_at,
+            Complaint.visible_to(viewer),
+            Complaint.incident_id,
+        )
         .where(Complaint.category_id == category_id, Complaint.received_at >= since)
         .order_by(Complaint.received_at.desc())
         .limit(fast.SUGGEST_CANDIDATES)
@@ -36,6 +43,8 @@ def suggest(category_id: int | None, topic: str, viewer, limit: int = 5) -> dict
                 "topic": row.topic,
                 "received_at": clock.to_local(row.received_at).isoformat(),
                 "similarity": round(score, 2),
+                # The incident it belongs to: giving the new complaint this topic joins it.
+                "incident": row.incident_id,
             }
             for score, row in similar
         ],

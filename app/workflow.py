@@ -114,23 +114,63 @@ def dispatch(
 
 
 def respond(complaint: Complaint, user: User, text: str | None, accept: bool, now: datetime) -> None:
-    """§3 部门问责制: the responsible department accepts (then replies) or returns with a reason."""
-    action = "accept" if accept else "return"
-    new_status = flow.next_status(action, complaint.status, sides(complaint, user), text)
+    """API.md ``respond``: ``accept: true`` accepts an unaccepted dispatch, else replies; false returns it."""
+    if not accept:
+        return_dispatch(complaint, user, text, now)
+    elif complaint.status == flow.DISPATCHED:
+        accept_dispatch(complaint, user, text, now)
+    else:
+        reply(complaint, user, text, now)
+
+
+def _current_dispatch(complaint: Complaint) -> Dispatch:
     current = open_dispatch(complaint)
     if current is None:
         raise Conflict(_("There is no open dispatch to respond to."))
-    if not accept:
-        current.status, current.returned_at = "returned", now
-        complaint.next_due_at = None
-    elif current.status == "open":
-        current.status, current.accepted_at = "accepted", now
-    elif current.status == "accepted":
-        # The reply with facts found and a proposed solution: the deadline is met.
+    return current
+
+
+def accept_dispatch(complaint: Complaint, user: User, text: str | None, now: datetime) -> None:
+    """受理: the responsible department takes the dispatch on; its reply is still due."""
+    complaint.status = flow.next_status("accept", complaint.status, sides(complaint, user), text)
+    current = _current_dispatch(complaint)
+    current.status, current.accepted_at = "accepted", now
+    _record(complaint, user, "accept", text=text, department=current.department, now=now)
+
+
+def reply(complaint: Complaint, user: User, text: str | None, now: datetime) -> None:
+    """答复: facts found and a proposed solution; the reply deadline is met and the receiver is told."""
+    complaint.status = flow.next_status("reply", complaint.status, sides(complaint, user), text)
+    current = _current_dispatch(complaint)
+    if current.status != "replied":
         current.status, current.replied_at = "replied", now
-        complaint.next_due_at = None
-    complaint.status = new_status
-    _record(complaint, user, action, text=text, department=current.department, now=now)
+    complaint.next_due_at = None
+    event = _record(complaint, user, "reply", text=text, department=current.department, now=now)
+    _tell_receiver(complaint, "dispatch_replied", event, current.department)
+
+
+def return_dispatch(complaint: Complaint, user: User, text: str | None, now: datetime) -> None:
+    """退回: with a reason; the complaint goes back to the receiving side to be dispatched again."""
+    complaint.status = flow.next_status("return", complaint.status, sides(complaint, user), text)
+    current = _current_dispatch(complaint)
+    current.status, current.returned_at = "returned", now
+    complaint.next_due_at = None
+    event = _record(complaint, user, "return", text=text, department=current.department, now=now)
+    _tell_receiver(complaint, "dispatch_returned", event, current.department)
+
+
+def _tell_receiver(complaint: Complaint, rule: str, event: ComplaintEvent, department: Department) -> None:
+    """The receiver acts next (calls the customer back, or dispatches again): an alert and its mail."""
+    from app.alerts import raise_alert
+
+    db.session.flush()
+    raise_alert(
+        rule,
+        f"{rule}:{event.id}",
+        [complaint.receiver_id],
+        complaint=complaint,
+        message=f"{department.name}: {event.text or ''}".strip(),
+    )
 
 
 def urge(complaint: Complaint, user: User, note: str | None, now: datetime) -> None:

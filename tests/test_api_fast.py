@@ -227,3 +227,39 @@ def test_the_rules_read_indexes_not_the_whole_table(app):
                 "USING COVERING INDEX ix_complaint_signature_receiver" in plan
                 or "USING INDEX ix_complaint_signature_receiver" in plan
             )
+
+
+def test_a_topic_differing_in_spaces_or_punctuation_joins_the_incident(app, login):
+    """Issue 24: "长安镇4G信号中断" (one space less) joined nothing."""
+    agent = login("agent1")
+    wave = [file(app, agent, topic="长安镇 4G信号中断", received_at=at(-1, "09:00")) for _ in range(3)]
+    incident = wave[-1]["incident"]
+    assert incident is not None
+    for typed in ("长安镇4G信号中断", "长安镇４Ｇ信号中断。", "长安镇 4G 信号中断!"):
+        joined = file(app, login("agent2"), topic=typed, received_at=at(-1, "10:00"))
+        assert joined["incident"] == incident, typed
+    assert file(app, agent, topic="长安镇5G信号中断", received_at=at(-1, "10:00"))["incident"] is None
+
+
+def test_the_suggestions_name_the_incident_a_similar_complaint_belongs_to(app, login):
+    agent = login("agent1")
+    wave = [file(app, agent, topic="长安镇 4G信号中断", received_at=at(0, "00:10")) for _ in range(3)]
+    lone = file(app, agent, topic="长安镇4G信号时断时续", received_at=at(0, "00:20"))
+    found = agent.get(f"{API}suggest", query_string={"category": category_id(app), "topic": "长安镇4G信号不好"})
+    similar = {row["id"]: row["incident"] for row in found.get_json()["similar"]}
+    assert similar[wave[0]["id"]] == wave[-1]["incident"]
+    assert similar[lone["id"]] is None
+
+
+def test_the_complaint_page_and_the_alerts_link_the_incident(app, login):
+    agent = login("agent1")
+    wave = [file(app, agent, topic="东城 通话断续", received_at=at(-1, "09:00")) for _ in range(3)]
+    incident = wave[-1]["incident"]
+    story = agent.web.get(f"/complaints/show/{wave[0]['id']}", query_string={"_l_": "en"}).get_data(as_text=True)
+    assert f'href="/incidents/show/{incident}"' in story and f"Incident #{incident}" in story
+    lead = login("teamlead1")
+    for url in ("/alerts/list/", "/"):
+        listing = lead.web.get(url, query_string={"_l_": "en"}).get_data(as_text=True)
+        assert f'href="/incidents/show/{incident}"' in listing, url
+    incidents = login("room1").web.get("/incidents/list/", query_string={"_l_": "en"}).get_data(as_text=True)
+    assert "None" not in incidents

@@ -56,7 +56,7 @@ def test_the_whole_way_accepted_replied_resolved_closed_reopened(app, login):
             event.action
             for event in db.session.query(ComplaintEvent).filter_by(complaint_id=complaint).order_by(ComplaintEvent.id)
         ]
-    assert steps == ["dispatch", "accept", "accept", "resolve", "close", "reopen"]
+    assert steps == ["dispatch", "accept", "reply", "resolve", "close", "reopen"]
 
 
 def test_the_managers_of_the_receiving_side_may_close(app, login):
@@ -205,3 +205,75 @@ def test_a_script_cannot_jump_a_status(app, login):
         with pytest.raises(Conflict):
             db.session.commit()
         db.session.rollback()
+
+
+# -- 受理 and 答复 are two actions; the receiver hears of the answer ----------------------
+
+
+def alerts_of(app, rule):
+    with app.app_context():
+        return [(alert.key, alert.recipients) for alert in db.session.query(Alert).filter_by(rule=rule)]
+
+
+def test_accept_and_reply_are_separate_actions_and_steps(app, login):
+    agent, net = login("agent1"), login("netroom1")
+    complaint = received(app, login)
+    act(agent, complaint, "dispatch", department=department_id(app, "NET"))
+    early = act(net, complaint, "reply", text="已查明")
+    assert early.status_code == 409  # a dispatch is accepted before it is replied to
+    accepted = act(net, complaint, "accept")
+    assert accepted.status_code == 200
+    assert accepted.get_json()["result"]["status"] == "in_progress"
+    assert act(net, complaint, "accept").status_code == 409  # accepted once
+    assert alerts_of(app, "dispatch_replied") == []  # accepting is not yet an answer
+    for blank in (None, "", "  "):
+        refused = act(net, complaint, "reply", text=blank)
+        assert refused.status_code == 422
+        assert "text" in refused.get_json()["message"]
+    replied = act(net, complaint, "reply", text="基站故障已修复,建议赠送流量")
+    assert replied.get_json()["result"]["status"] == "replied"
+    with app.app_context():
+        steps = [
+            event.action
+            for event in db.session.query(ComplaintEvent).filter_by(complaint_id=complaint).order_by(ComplaintEvent.id)
+        ]
+    assert steps == ["dispatch", "accept", "reply"]
+
+
+@pytest.mark.parametrize("username", ["agent1", "agent2", "center1", "hall1", "room1"])
+def test_only_the_responsible_department_accepts_or_replies(app, login, username):
+    complaint = received(app, login)
+    act(login("agent1"), complaint, "dispatch", department=department_id(app, "NET"))
+    assert act(login(username), complaint, "accept").status_code in (403, 404)
+    act(login("netroom1"), complaint, "accept")
+    assert act(login(username), complaint, "reply", text="代为答复").status_code in (403, 404)
+    assert status_of(login("agent1"), complaint) == "in_progress"
+
+
+def test_respond_keeps_its_meaning_accept_then_reply(app, login):
+    net = login("netmgr1")
+    complaint = received(app, login)
+    act(login("agent1"), complaint, "dispatch", department=department_id(app, "NET"))
+    assert act(net, complaint, "respond", text="", accept=True).get_json()["result"]["status"] == "in_progress"
+    assert act(net, complaint, "respond", text="", accept=True).status_code == 422
+    assert act(net, complaint, "respond", text="已修复", accept=True).get_json()["result"]["status"] == "replied"
+
+
+def test_the_receiver_is_alerted_and_mailed_when_the_dispatch_is_replied_or_returned(app, login):
+    agent, net = login("agent1"), login("netroom1")
+    complaint = received(app, login)
+    act(agent, complaint, "dispatch", department=department_id(app, "NET"))
+    act(net, complaint, "respond", text="非本部门职责", accept=False)
+    [(key, to)] = alerts_of(app, "dispatch_returned")
+    assert to == ["agent1"]
+    mine = agent.get("/api/v1/alert/").get_json()
+    assert any(row["rule"] == "dispatch_returned" and row["complaint"] == complaint for row in mine["result"])
+    with app.app_context():
+        [mail] = db.session.query(Outbox).filter_by(key=f"alert:{key}").all()
+        assert mail.recipients == ["agent1@dg.example.com"]
+        assert "非本部门职责" in mail.body
+    act(agent, complaint, "dispatch", department=department_id(app, "NET"))
+    act(net, complaint, "accept")
+    act(net, complaint, "reply", text="基站已修复")
+    [(_key, to)] = alerts_of(app, "dispatch_replied")
+    assert to == ["agent1"]

@@ -155,3 +155,20 @@ def test_an_incident_of_more_than_200_is_reported_to_leadership_once(app, login)
     with app.app_context():
         reports = db.session.query(Alert).filter_by(rule="leadership_report", incident_id=incident).all()
         assert [(alert.criterion, alert.recipients) for alert in reports] == [(2, ["leader1"])]
+
+
+def test_the_department_reported_to_is_alerted_and_mailed_at_once(app, login):
+    incident = wave(app, login)
+    net = login("netroom1")
+    assert [row["rule"] for row in net.get("/api/v1/alert/").get_json()["result"]] == []
+    login("room1").post(f"{API}{incident}/report", json={"department": department_id(app, "NET")})
+    [(to, _complaint, reported)] = alerts(app, "incident_reported")
+    assert reported == incident
+    assert sorted(to) == ["netmgr1", "netroom1"]
+    for username in ("netroom1", "netmgr1"):
+        mine = login(username).get("/api/v1/alert/").get_json()["result"]
+        assert [(row["rule"], row["incident"]) for row in mine] == [("incident_reported", incident)]
+    with app.app_context():
+        [mail] = db.session.query(Outbox).filter(Outbox.key.startswith(f"alert:incident_reported:{incident}:")).all()
+        assert mail.recipients == ["netmgr1@dg.example.com", "netroom1@dg.example.com", "net@dg.example.com"]
+        assert "1" in mail.body and "网维中心" in mail.body

@@ -88,7 +88,10 @@ def test_a_rejected_request_no_longer_counts(app, login):
     request_refund(app, agent, complaint, "60.00")
     second = request_refund(app, agent, complaint, "60.00").get_json()
     assert second["result"]["required_level"] == "room_manager"
-    assert login("room1").post(f"{API}{second['id']}/decide", json={"decision": "reject"}).status_code == 200
+    assert (
+        login("room1").post(f"{API}{second['id']}/decide", json={"decision": "reject", "note": "超出政策"}).status_code
+        == 200
+    )
     third = request_refund(app, agent, complaint, "40.00").get_json()["result"]
     assert (third["status"], third["required_level"]) == ("approved", "frontline")  # 60 + 40 = 100.00
 

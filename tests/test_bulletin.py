@@ -247,3 +247,9 @@ def test_the_mail_goes_to_every_department_mailbox_once_with_the_workbook(app, m
     assert "0 notice(s)" in again.output
     work()
     assert len(mail_server.messages) == len(mailboxes)
+
+
+def test_the_page_opens_on_the_last_complete_month(app, login):
+    html = login("center1").web.get("/bulletin/?_l_=en").get_data(as_text=True)
+    last = clock.previous_month(clock.current_month(clock.now()))
+    assert f'href="/bulletin/download?month={last:%Y-%m}"' in html

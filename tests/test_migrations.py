@@ -41,3 +41,57 @@ def test_the_migrations_build_the_search_index(tmp_path):
         else:
             assert FTS_TABLE in inspector.get_table_names()
         db.engine.dispose()
+
+
+def test_the_stored_signatures_are_recomputed_when_the_rule_changes(tmp_path):
+    """b7e3f9a2c604: a topic stored with a space or punctuation gets the signature of its content."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from app import clock
+    from app.demo import seed
+    from app.models import Category, Complaint, Incident
+    from app.policy.fast import signature
+    from app.setup import sync_permissions
+
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=sibling_database(tmp_path, "signatures", fresh=True))
+    with app.app_context():
+        upgrade_schema()
+        sync_permissions()
+        seed()
+        category = db.session.query(Category).filter_by(code="network_coverage").one()
+        agent = appbuilder_user("agent1")
+        spaced = Complaint(
+            channel="hotline_10086",
+            category=category,
+            topic="长安镇 4G信号中断。",
+            summary="整片无信号",
+            customer_phone="13800138000",
+            customer_value="normal",
+            cause="unknown",
+            severity="normal",
+            receiver_id=agent.id,
+            receiving_department_id=agent.profile.department_id,
+            received_at=clock.now(),
+        )
+        db.session.add(spaced)
+        db.session.commit()
+        db.session.execute(text("UPDATE complaint SET signature = :old"), {"old": f"{category.id}:长安镇 4g信号中断。"})
+        old = f"{category.id}:长安镇 4g信号中断。"
+        db.session.add(
+            Incident(signature=old, rule="manual", topic="长安镇 4G信号中断。", discovered_at=clock.now(), volume=1)
+        )
+        db.session.commit()
+        downgrade(revision="a1c5d0e7f210")
+        upgrade()
+        expected = signature(category.id, "长安镇4G信号中断")
+        assert db.session.query(Complaint.signature).scalar() == expected
+        assert db.session.query(Incident.signature).scalar() == expected
+        db.session.remove()
+        db.engine.dispose()
+
+
+def appbuilder_user(username):
+    from app.extensions import appbuilder
+
+    return appbuilder.sm.find_user(username=username)

@@ -187,6 +187,26 @@ def test_a_decision_within_authority_gives_the_new_status(decision, status):
     assert check_decision("pending", "room_manager", "center_manager", decision, in_scope=True) == status
 
 
+@pytest.mark.parametrize(
+    ("decision", "note", "refused"),
+    [
+        ("reject", None, True),  # a misclick rejected 78.10 yuan with no reason (issue 24)
+        ("reject", "   ", True),
+        ("reject", "非公司原因", False),
+        ("approve", None, False),  # an approval may go without a note
+    ],
+)
+def test_a_rejection_gives_its_reason(decision, note, refused):
+    from app.policy.refunds import check_reason
+
+    if refused:
+        with pytest.raises(ValidationFailed) as failure:
+            check_reason(decision, note)
+        assert "note" in failure.value.errors
+    else:
+        check_reason(decision, note)
+
+
 def test_a_decided_request_cannot_change():
     check_unchanged("pending")
     for status in ("approved", "rejected"):

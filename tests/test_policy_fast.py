@@ -31,6 +31,14 @@ def local(text):
         ((1, " 信号差 "), (1, "信号差"), True),  # trimmed
         ((1, "ＡＢＣ 套餐"), (1, "abc 套餐"), True),  # NFKC full-width and case-folded
         ((1, "5G   流量\t异常"), (1, "5g 流量 异常"), True),  # inner white space collapsed
+        ((1, "长安镇 4G信号中断"), (1, "长安镇4G信号中断"), True),  # one space less (issue 24)
+        ((1, "长安镇\u3000４Ｇ信号中断"), (1, "长安镇4g信号中断"), True),  # ideographic space, full width
+        ((1, "退费未到账!"), (1, "退费未到账"), True),  # half-width punctuation
+        ((1, "【梦网】扣费,未订购。"), (1, "梦网扣费未订购"), True),  # full-width punctuation and brackets
+        ((1, "“流量”异常"), (1, '"流量"异常'), True),  # quotation marks of either width
+        ((1, "无法上网\u200b"), (1, "无法上网"), True),  # an invisible zero-width space
+        ((1, "4G信号中断"), (1, "5G信号中断"), False),  # a digit is content
+        ((1, "套餐+流量"), (1, "套餐流量"), False),  # a symbol (not punctuation) is content
         ((1, "信号差"), (2, "信号差"), False),  # another category is another content
         ((1, "信号差"), (1, "信号很差"), False),
     ],

@@ -10,7 +10,8 @@ LEGAL = [
     ("dispatch", "received", {RECEIVING}, "dispatched"),
     ("dispatch", "reopened", {RECEIVING}, "dispatched"),
     ("accept", "dispatched", {RESPONSIBLE}, "in_progress"),
-    ("accept", "in_progress", {RESPONSIBLE}, "replied"),
+    ("reply", "in_progress", {RESPONSIBLE}, "replied"),
+    ("reply", "replied", {RESPONSIBLE}, "replied"),  # a further reply
     ("return", "dispatched", {RESPONSIBLE}, "received"),
     ("urge", "dispatched", {RECEIVING}, "dispatched"),
     ("escalate", "received", {RECEIVING}, "received"),
@@ -32,6 +33,8 @@ ILLEGAL = [
     ("dispatch", "dispatched"),
     ("dispatch", "closed"),
     ("accept", "received"),
+    ("accept", "in_progress"),  # accepted once: then it replies
+    ("reply", "dispatched"),  # accepted first
     ("return", "replied"),
     ("close", "replied"),
     ("close", "closed"),
@@ -55,6 +58,7 @@ def test_illegal_transitions_are_conflicts(action, status):
         ("reopen", "closed", set()),
         ("dispatch", "received", {RESPONSIBLE}),
         ("accept", "dispatched", {RECEIVING}),  # only the responsible department responds
+        ("reply", "in_progress", {RECEIVING}),
         ("urge", "dispatched", set()),
     ],
 )
@@ -70,7 +74,15 @@ def test_a_returned_dispatch_needs_a_reason(text):
     assert "reason" in failure.value.errors
 
 
+@pytest.mark.parametrize("text", [None, "", "   "])
+def test_a_reply_needs_its_facts_and_solution(text):
+    with pytest.raises(ValidationFailed) as failure:
+        next_status("reply", "in_progress", {RESPONSIBLE}, text=text)
+    assert "text" in failure.value.errors
+
+
 def test_actions_that_need_no_text():
+    assert next_status("accept", "dispatched", {RESPONSIBLE}) == "in_progress"
     assert next_status("close", "resolved", {RECEIVING}) == "closed"
     assert next_status("dispatch", "received", {RECEIVING}) == "dispatched"
 

@@ -166,3 +166,56 @@ def test_return_and_two_escalations_from_the_page(app, login):
     story = page(agent, f"/complaints/show/{complaint}")
     assert "escalated · 网维中心 → 郑斌" in story and "escalated · 网维中心 → 梁国华" in story
     assert f"/complaints/act/{complaint}/escalate" not in story  # the leader was the last step
+
+
+def test_the_department_accepts_then_replies_with_two_buttons_and_two_steps(app, login):
+    agent, net = login("agent1"), login("netroom1")
+    complaint = received(app, login)
+    act(agent, complaint, "dispatch", department=department_id(app, "NET"))
+    story = page(net, f"/complaints/show/{complaint}")
+    assert 'id="action-accept"' in story and 'id="action-reply"' not in story
+    assert press(net, complaint, "accept").status_code == 302
+    story = page(net, f"/complaints/show/{complaint}")
+    assert 'id="action-accept"' not in story and 'id="action-reply"' in story
+    refused = net.web.post(
+        f"/complaints/act/{complaint}/reply", data={"text": ""}, query_string={"_l_": "en"}, follow_redirects=True
+    )
+    assert "This field is required." in refused.get_data(as_text=True)
+    assert press(net, complaint, "reply", text="基站已修复").status_code == 302
+    story = page(agent, f"/complaints/show/{complaint}")
+    assert "accepted · 网维中心" in story and "replied · 网维中心" in story
+
+
+def test_the_queue_shows_the_newest_dispatch_first_with_its_reply_due_and_no_add_or_edit(app, login):
+    agent, net = login("agent1"), login("netroom1")
+    older = received(app, login)
+    newer = agent.post(
+        "/api/v1/complaint/", json=complaint_body(app, topic="最新派单", received_at=clock.now().isoformat())
+    ).get_json()["id"]
+    for complaint in (older, newer):
+        act(agent, complaint, "dispatch", department=department_id(app, "NET"))
+    listing = page(net, "/complaints/dispatched/list/")
+    assert listing.index("最新派单") < listing.index("家中信号差")
+    assert "Reply due" in listing
+    assert "/complaints/dispatched/add" not in listing and "/edit/" not in listing
+    assert f"/complaints/dispatched/show/{newer}" in listing
+
+
+@pytest.mark.parametrize("username", ["netroom1", "netmgr1"])
+def test_a_department_dispatched_to_sees_but_never_edits_the_complaint(app, login, username):
+    complaint = received(app, login)
+    act(login("agent1"), complaint, "dispatch", department=department_id(app, "NET"))
+    net = login(username)
+    assert 'id="edit-complaint"' not in page(net, f"/complaints/show/{complaint}")
+    opened = net.web.get(f"/complaints/edit/{complaint}", query_string={"_l_": "en"}, follow_redirects=True)
+    text = opened.get_data(as_text=True)
+    assert "Only the receiving side edits a complaint" in text and 'name="topic"' not in text
+    posted = net.web.post(
+        f"/complaints/edit/{complaint}", data={"topic": "改写"}, query_string={"_l_": "en"}, follow_redirects=True
+    )
+    assert "Only the receiving side edits a complaint" in posted.get_data(as_text=True)
+    api = net.put(f"/api/v1/complaint/{complaint}", json={"topic": "改写"})
+    assert api.status_code == 403 and "receiving side" in api.get_json()["message"]
+    assert net.get(f"/api/v1/complaint/{complaint}").get_json()["result"]["topic"] == "家中信号差"
+    assert 'id="edit-complaint"' in page(login("agent1"), f"/complaints/show/{complaint}")
+    assert login("agent2").put(f"/api/v1/complaint/{complaint}", json={"summary": "同班组补充"}).status_code == 200

@@ -130,3 +130,52 @@ def test_a_manager_of_the_unit_dispatched_to_only_proposes_through_the_form(app,
     center = login("center1")
     assert center.web.post(f"/refund-inbox/decide/{refund_id}", data={"decision": "approve"}).status_code == 302
     assert center.get(f"/api/v1/refund/{refund_id}").get_json()["result"]["status"] == "approved"
+
+
+def test_rejecting_needs_a_reason_in_the_form_and_the_api(app, login):
+    agent = login("agent1")
+    refund = request_refund(app, agent, new_complaint(app, agent), "78.10", "goodwill").get_json()["id"]
+    room = login("room1")
+    for blank in ("", "   "):
+        page = room.web.post(
+            f"/refund-inbox/decide/{refund}", data={"decision": "reject", "note": blank}, query_string={"_l_": "en"}
+        )
+        assert page.status_code == 200 and "Give the reason for rejecting." in page.get_data(as_text=True)
+        api = room.post(f"/api/v1/refund/{refund}/decide", json={"decision": "reject", "note": blank})
+        assert api.status_code == 422 and "Give the reason for rejecting." in api.get_json()["message"]["note"]
+    assert agent.get(f"/api/v1/refund/{refund}").get_json()["result"]["status"] == "pending"
+    rejected = room.post(f"/api/v1/refund/{refund}/decide", json={"decision": "reject", "note": "非公司原因,已解释"})
+    assert rejected.get_json()["result"]["status"] == "rejected"
+
+
+def test_the_decision_page_shows_the_refunds_so_far_and_why_this_level(app, login):
+    agent = login("agent1")
+    complaint = new_complaint(app, agent)
+    request_refund(app, agent, complaint, "300.00")
+    second = request_refund(app, agent, complaint, "250.00").get_json()["id"]
+    other = request_refund(app, agent, new_complaint(app, agent), "40.00").get_json()["id"]
+    page = login("center1").web.get(f"/refund-inbox/decide/{second}", query_string={"_l_": "en"})
+    text = page.get_data(as_text=True)
+    assert 'id="complaint-refunds"' in text and "300.00" in text and "250.00" in text
+    assert "running total (approved and pending): ¥550.00" in text
+    assert 'id="customer-refunds"' in text and "40.00" in text and other
+    assert "is ¥550.00" in text and "up to ¥2,000.00" in text
+
+
+def test_after_requesting_the_agent_sees_the_request_and_whether_it_waits(app, login):
+    agent = login("agent1")
+    number = complaint_number(app, new_complaint(app, agent))
+    response = agent.web.post("/refunds/add", data=form(app, number), query_string={"_l_": "en"})
+    assert response.status_code == 302 and "/refunds/show/" in response.headers["Location"]
+    shown = agent.web.get(response.headers["Location"], query_string={"_l_": "en"}).get_data(as_text=True)
+    assert "pending: it needs a decision by" in shown
+
+
+def test_the_timeline_lists_the_request_before_its_decision(app, login):
+    agent = login("agent1")
+    complaint = new_complaint(app, agent)
+    direct = request_refund(app, agent, complaint, "30.00").get_json()  # within the agent's authority
+    assert direct["result"]["status"] == "approved"
+    story = agent.web.get(f"/complaints/show/{complaint}", query_string={"_l_": "en"}).get_data(as_text=True)
+    timeline = story[story.index('id="timeline"') :]
+    assert timeline.index("Refund of ¥30.00 requested") < timeline.index("Refund of ¥30.00: Approved")

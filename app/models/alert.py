@@ -27,6 +27,13 @@ class Alert(Model):
     complaint = relationship(Complaint)
     recipient_rows = relationship("AlertRecipient", back_populates="alert", cascade="all, delete-orphan")
 
+    @property
+    def related_incident_id(self) -> int | None:
+        """The incident the alert is about, or the incident its complaint belongs to."""
+        if self.incident_id is not None:
+            return self.incident_id
+        return self.complaint.incident_id if self.complaint is not None else None
+
     @classmethod
     def visible_to(cls, viewer):
         """Each recipient sees their alerts; company leadership sees all."""

@@ -24,7 +24,12 @@ from app.models.org import Department
 from app.models.types import Money, UTCDateTime
 from app.policy.complaints import is_escalated
 from app.policy.flow import OPEN_STATUSES
+from app.policy.search import PHONE_TAIL_LENGTH, PHONE_TAIL_START
 from app.policy.texts import bounded
+
+# The last digits of a phone, as the index and the search box's query both write it (literal
+# numbers: an index on an expression serves only the very same expression).
+PHONE_TAIL_SQL = f"substr({{column}}, {PHONE_TAIL_START}, {PHONE_TAIL_LENGTH})"
 
 # The open statuses as SQL, for the partial index of open complaints.
 OPEN_STATUS_CONDITION = f"status IN ({', '.join(repr(status) for status in OPEN_STATUSES)})"
@@ -65,6 +70,8 @@ class Complaint(Model):
         Index("ix_complaint_signature_received", "signature", "received_at"),
         # 重复投诉: the customer's earlier complaints of a category, newest first; customer history.
         Index("ix_complaint_phone_category_received", "customer_phone", "category_id", "received_at"),
+        # The search box: a phone by its last four digits (app.policy.search.PHONE_TAIL_START).
+        Index("ix_complaint_phone_tail", text(PHONE_TAIL_SQL.format(column="customer_phone"))),
     )
     audited = True
 
@@ -147,6 +154,12 @@ class Complaint(Model):
     def leadership_criteria_list(self) -> list[int]:
         return sorted(int(n) for n in (self.leadership_criteria or "").split(",") if n)
 
+    @property
+    def reply_due(self) -> datetime | None:
+        """API.md ``reply_due``: the open dispatch's reply deadline, None when none is open."""
+        waiting = [dispatch for dispatch in self.dispatches if dispatch.is_open]
+        return max(waiting, key=lambda dispatch: dispatch.id).reply_due if waiting else None
+
     @classmethod
     def visible_to(cls, viewer):
         """§2 row-level rights: own department subtree, own receipts, dispatched to us."""
@@ -158,6 +171,14 @@ class Complaint(Model):
             cls.receiving_department_id.in_(departments),
             cls.responsible_department_id.in_(departments),
         )
+
+    @classmethod
+    def editable_by(cls, viewer):
+        """§3 首问负责制: the receiving side edits the complaint; a department it is dispatched to
+        sees it and answers the dispatch, but never edits it."""
+        if viewer.sees_everything:
+            return true()
+        return or_(cls.receiver_id == viewer.user_id, cls.receiving_department_id.in_(list(viewer.department_ids)))
 
     def __str__(self) -> str:
         return self.number or "(new complaint)"

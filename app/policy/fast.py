@@ -1,8 +1,9 @@
 """Fast handling of same-content complaints (SPEC.md §3.5, §4).
 
 Two complaints have the same content when their signature is equal: the category
-plus the topic normalised (Unicode NFKC, trimmed, case-folded, inner white space
-collapsed). Each rule fires once per its key; later complaints join the incident.
+plus the topic normalised so that what trivially differs does not count: full and
+half width (Unicode NFKC), letter case, white space and punctuation anywhere.
+Each rule fires once per its key; later complaints join the incident.
 """
 
 from __future__ import annotations
@@ -35,10 +36,19 @@ PROGRESS_EVERY = timedelta(days=1)
 TEMPORARY_PLAN_WITHIN = timedelta(hours=1)
 
 
+# §4 (decided): white space (Unicode Z*, controls) and punctuation (P*) never tell two topics apart.
+_IGNORED_CATEGORIES = ("Z", "P", "C")
+
+
+def normalised_topic(topic: str | None) -> str:
+    """The topic as compared: "长安镇 4G信号中断。" and "长安镇４Ｇ信号中断" read the same."""
+    text = unicodedata.normalize("NFKC", topic or "").casefold()
+    return "".join(char for char in text if not unicodedata.category(char).startswith(_IGNORED_CATEGORIES))
+
+
 def signature(category_id: int | None, topic: str | None) -> str:
     """``<category>:<normalised topic>``: equal signatures mean the same content."""
-    text = unicodedata.normalize("NFKC", topic or "").strip().casefold()
-    return f"{category_id}:{_SPACES.sub(' ', text)}"
+    return f"{category_id}:{normalised_topic(topic)}"
 
 
 @dataclass(frozen=True)

@@ -48,8 +48,10 @@ ACTIONS = {
     action.name: action
     for action in (
         Action("dispatch", RECEIVING, {RECEIVED: DISPATCHED, REOPENED: DISPATCHED}),
-        # §3 department accountability: accept (then reply), or return with a reason.
-        Action("accept", RESPONSIBLE, {DISPATCHED: IN_PROGRESS, IN_PROGRESS: REPLIED, REPLIED: REPLIED}, True),
+        # §3 department accountability: accept (受理), then reply with facts and a proposed solution
+        # (答复, again if need be), or return with a reason.
+        Action("accept", RESPONSIBLE, {DISPATCHED: IN_PROGRESS}),
+        Action("reply", RESPONSIBLE, {IN_PROGRESS: REPLIED, REPLIED: REPLIED}, True),
         Action("return", RESPONSIBLE, {DISPATCHED: RECEIVED, IN_PROGRESS: RECEIVED}, True),
         Action("urge", RECEIVING, {DISPATCHED: DISPATCHED, IN_PROGRESS: IN_PROGRESS}),
         Action("escalate", RECEIVING, {status: status for status in (RECEIVED, DISPATCHED, IN_PROGRESS)}),

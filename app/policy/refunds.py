@@ -225,16 +225,24 @@ def in_approval_scope(session, decider, complaint) -> bool:
     return complaint.receiving_department_id in approval_scope(profile.department_id, edges)
 
 
+def check_reason(decision: str, note: str | None) -> None:
+    """(decided) A rejection says why: the requester and the customer are owed a reason."""
+    if decision == "reject" and not (note or "").strip():
+        raise ValidationFailed({"note": _("Give the reason for rejecting.")})
+
+
 def decide(session, refund, decider, decision: str, note: str | None, now) -> None:
     """Record a decision on ``refund``; the flush checks it (and that nobody decided first)."""
     decider_authority = authority.authority_of(role.name for role in decider.roles)
-    refund.status = check_decision(
+    status = check_decision(
         refund.status,
         refund.required_level,
         decider_authority,
         decision,
         in_scope=in_approval_scope(session, decider, refund.complaint),
     )
+    check_reason(decision, note)
+    refund.status = status
     refund.decided_by = decider
     refund.decided_at = now
     refund.decision_note = (note or "").strip() or None

@@ -174,6 +174,7 @@ CONSIDERATIONS = {
 ACTIONS = {
     "dispatch": _("dispatched"),
     "accept": _("accepted"),
+    "reply": _("replied"),
     "return": _("returned"),
     "urge": _("urged"),
     "escalate": _("escalated"),
@@ -198,6 +199,9 @@ ALERT_RULES = {
     "leadership_report": _("Report to company leadership"),
     "dispatch_overdue": _("Dispatch reply overdue"),
     "temporary_plan_overdue": _("No temporary handling plan within the hour"),
+    "incident_reported": _("Incident reported to your department"),
+    "dispatch_replied": _("Dispatch replied"),
+    "dispatch_returned": _("Dispatch returned"),
     # 小额赠费监控 (app.policy.monitoring): one rule per flag.
     "refund_daily_count": _("Direct refunds in a day"),
     "refund_daily_sum": _("Direct refund amount in a day"),

@@ -55,6 +55,11 @@ def _respond(complaint, user, values, now):
 ACTIONS = {
     "dispatch": (DispatchInput(), _dispatch),
     "respond": (RespondInput(), _respond),
+    "accept": (
+        TextInput(),
+        lambda complaint, user, values, now: workflow.accept_dispatch(complaint, user, values["text"], now),
+    ),
+    "reply": (TextInput(), lambda complaint, user, values, now: workflow.reply(complaint, user, values["text"], now)),
     "urge": (NoteInput(), lambda complaint, user, values, now: workflow.urge(complaint, user, values["note"], now)),
     "escalate": (
         NoteInput(),

@@ -5,6 +5,7 @@ from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _
+from markupsafe import Markup
 from marshmallow import Schema, fields
 
 from app import appraisals, clock
@@ -20,6 +21,16 @@ from app.views.lists import CappedCountInterface, complaint_link
 from app.views.mixins import PolicyFormMixin
 from app.views.related import RelatedInfoApiMixin, RelatedRowsViewMixin
 from app.views.schemas import Time
+
+
+def incident_link(incident_id: int | None) -> Markup | str:
+    """An incident as a link to its page (its complaints, its report, its replies)."""
+    if incident_id is None:
+        return ""
+    text = _("Incident #%(id)s", id=incident_id)
+    return Markup('<a class="incident-link" href="{}">{}</a>').format(
+        url_for("IncidentView.show", pk=incident_id), text
+    )
 
 
 class AlertView(RelatedRowsViewMixin, ModelView):
@@ -38,10 +49,11 @@ class AlertView(RelatedRowsViewMixin, ModelView):
         "rule": _("Rule"),
         "complaint": _("Complaint"),
         "incident_id": _("Incident"),
+        "related_incident_id": _("Incident"),
         "criterion": _("Criterion"),
         "recipients": _("Recipients"),
     }
-    list_columns = ["created_on", "rule", "complaint", "incident_id", "criterion", "recipients"]
+    list_columns = ["created_on", "rule", "complaint", "related_incident_id", "criterion", "recipients"]
     show_columns = list_columns
     search_columns = ["rule", "created_on"]
     formatters_columns = {
@@ -51,6 +63,7 @@ class AlertView(RelatedRowsViewMixin, ModelView):
         "criterion": criterion_label,
         "incident_id": lambda number: number or "",
         "complaint": complaint_link,
+        "related_incident_id": incident_link,
     }
 
 

@@ -16,6 +16,10 @@ from app.views.formatting import NOT_A_MONTH
 log = logging.getLogger(__name__)
 
 
+def last_complete_month():
+    return clock.previous_month(clock.current_month(clock.now()))
+
+
 class BulletinView(BaseView):
     """月度通报: the month's figures with charts, and the same figures as a workbook."""
 
@@ -25,10 +29,11 @@ class BulletinView(BaseView):
     default_view = "index"
 
     def _month(self):
-        """The month asked for (``?month=YYYY-MM``), or this month; None when it is not a month."""
+        """The month asked for (``?month=YYYY-MM``), or the last complete month (the one a bulletin
+        reports: two days into a month its own figures compare with nothing); None when it is not a month."""
         text = request.args.get("month")
         if not text:
-            return clock.current_month(clock.now())
+            return last_complete_month()
         try:
             return clock.parse_month(text)
         except ValueError:
@@ -42,7 +47,7 @@ class BulletinView(BaseView):
         status = 200
         if month is None:
             flash(str(NOT_A_MONTH), "danger")
-            month, status = clock.current_month(clock.now()), 400
+            month, status = last_complete_month(), 400
         built = bulletin.build(month)
         return (
             self.render_template(

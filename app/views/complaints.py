@@ -5,6 +5,7 @@ from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.api import protect, safe
 from flask_appbuilder.security.decorators import permission_name
 from flask_appbuilder.urltools import get_filter_args
+from flask_appbuilder.widgets import ListWidget
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _
 from marshmallow import Schema, fields
@@ -222,6 +223,15 @@ class ComplaintPolicy:
             raise ValidationFailed({"received_at": _("This field is required.")})
 
 
+def may_edit(pk) -> bool:
+    """Whether the current user stands on the complaint's receiving side (only it edits)."""
+    editable = select(Complaint.id).where(Complaint.id == int(pk), Complaint.editable_by(current_viewer()))
+    return db.session.scalar(editable) is not None
+
+
+NOT_EDITABLE = _("Only the receiving side edits a complaint; the department it is dispatched to answers the dispatch.")
+
+
 class ComplaintView(ComplaintPolicy, RelatedChoicesMixin, PolicyFormMixin, ModelView):
     """Complaints visible to me; each complaint's page tells its whole story and holds its actions."""
 
@@ -433,8 +443,17 @@ class ComplaintView(ComplaintPolicy, RelatedChoicesMixin, PolicyFormMixin, Model
             checklist=checklist,
             history=history.customer_history(item.customer_phone, current_viewer(), clock.now(), exclude_id=item.id),
             repeat_visible=repeat_visible,
+            may_edit=may_edit(item.id),
             **story(item, g.user),
         )
+
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk):
+        if is_id(pk) and self.datamodel.get(pk, self._base_filters) is not None and not may_edit(pk):
+            flash(str(NOT_EDITABLE), "danger")
+            return redirect(url_for(f"{self.__class__.__name__}.show", pk=pk))
+        return super().edit(pk)
 
     @expose("/export")
     @has_access
@@ -554,11 +573,21 @@ class MyComplaintsView(ComplaintView):
     base_filters = [["id", VisibleRows, None], ["id", ReceivedByMe, None]]
 
 
+class QueueListWidget(ListWidget):
+    template = "complaints/queue_widget.html"
+
+
 class DepartmentQueueView(ComplaintView):
+    """派给本部门的投诉: the department answers here (on each complaint's page); it neither adds nor edits."""
+
     route_base = "/complaints/dispatched"
     list_title = _("Dispatched to my department")
+    list_widget = QueueListWidget
     base_filters = [["id", VisibleRows, None], ["id", DispatchedToMyDepartment, None]]
-    base_order = ("received_at", "asc")
+    base_order = ("received_at", "desc")
+    list_columns = [*ComplaintView.list_columns, "reply_due"]
+    label_columns = {**LABELS, "reply_due": _("Reply due")}
+    formatters_columns = {**ComplaintView.formatters_columns, "reply_due": clock.format_local}
 
 
 class OverdueComplaintsView(ComplaintView):
@@ -666,7 +695,10 @@ class ComplaintApi(ComplaintPolicy, RelatedInfoApiMixin, PolicyApiMixin, ModelRe
     base_permissions = [*RESOURCE_PERMISSIONS[COMPLAINT]]
     method_permission_name = {
         **API_METHOD_PERMISSIONS,
-        **{name: "act" for name in ("dispatch", "respond", "urge", "escalate", "resolve", "close", "reopen")},
+        **{
+            name: "act"
+            for name in ("dispatch", "respond", "accept", "reply", "urge", "escalate", "resolve", "close", "reopen")
+        },
         "suggest": "list",
         "history": "list",
         "search": "list",
@@ -682,7 +714,7 @@ class ComplaintApi(ComplaintPolicy, RelatedInfoApiMixin, PolicyApiMixin, ModelRe
         "history",
         "search",
         "import_file",
-        *("dispatch", "respond", "urge", "escalate", "resolve", "close", "reopen"),
+        *("dispatch", "respond", "accept", "reply", "urge", "escalate", "resolve", "close", "reopen"),
     }
     base_filters = [["id", VisibleRows, None]]
     base_order = ("received_at", "desc")
@@ -779,6 +811,7 @@ class ComplaintApi(ComplaintPolicy, RelatedInfoApiMixin, PolicyApiMixin, ModelRe
             page=results.page,
             pages=results.pages,
             ids=[row.id for row in results.rows],
+            pieces=list(results.pieces),
             result=[self.output_schema.dump(row) for row in results.rows],
         )
 
@@ -809,6 +842,11 @@ class ComplaintApi(ComplaintPolicy, RelatedInfoApiMixin, PolicyApiMixin, ModelRe
             return self.policy_error_response(error)
         return self.response(201, count=len(ids), ids=ids)
 
+    def put_headless(self, pk):
+        if is_id(pk) and self.datamodel.get(pk, self._base_filters) is not None and not may_edit(pk):
+            return self.response(403, message=str(NOT_EDITABLE))
+        return super().put_headless(pk)
+
     def _act(self, pk: int, action: str):
         return self.act_on(pk, lambda item, body: actions.perform(item, action, actions.parse(action, body)))
 
@@ -827,6 +865,22 @@ class ComplaintApi(ComplaintPolicy, RelatedInfoApiMixin, PolicyApiMixin, ModelRe
     def respond(self, pk):
         """The responsible department's response: ``{"text": str, "accept": bool}``; returning needs a reason."""
         return self._act(pk, "respond")
+
+    @expose("/<int:pk>/accept", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("act")
+    def accept(self, pk):
+        """受理: the responsible department takes the dispatch on: ``{"text": str}`` (optional)."""
+        return self._act(pk, "accept")
+
+    @expose("/<int:pk>/reply", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("act")
+    def reply(self, pk):
+        """答复: facts found and a proposed solution, by the responsible department: ``{"text": str}``."""
+        return self._act(pk, "reply")
 
     @expose("/<int:pk>/urge", methods=["POST"])
     @protect()

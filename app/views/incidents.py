@@ -16,6 +16,7 @@ from app.policy import PolicyError, ValidationFailed
 from app.policy.vocabulary import ALERT_RULES, INCIDENT_STATUSES, label
 from app.security import API_METHOD_PERMISSIONS, INCIDENT, RESOURCE_PERMISSIONS
 from app.views.filters import VisibleRows
+from app.views.formatting import or_blank
 from app.views.mixins import PolicyApiMixin, flash_policy_error
 from app.views.related import RelatedChoicesMixin, RelatedInfoApiMixin, RelatedRowsViewMixin
 from app.views.schemas import RelatedId, Time
@@ -89,6 +90,7 @@ class IncidentView(RelatedChoicesMixin, RelatedRowsViewMixin, ModelView):
         "status": lambda code: label(INCIDENT_STATUSES, code),
         "discovered_at": clock.format_local,
         "first_reply_due": clock.format_local,
+        "responsible_department": or_blank,
     }
 
     @expose("/show/<pk>")

@@ -1,5 +1,7 @@
 """Refund requests (the ``refund`` resource), the request form and the approvals inbox."""
 
+from decimal import Decimal
+
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import ModelRestApi, ModelView, expose, has_access
 from flask_appbuilder.api import protect, safe
@@ -16,7 +18,7 @@ from app import clock, monitoring
 from app.extensions import db
 from app.models import Complaint, RefundRequest, RefundType
 from app.models.org import person_name
-from app.policy import Conflict, NotAllowed, PolicyError, ValidationFailed
+from app.policy import Conflict, NotAllowed, PolicyError, ValidationFailed, authority
 from app.policy import refunds as policy
 from app.policy.authority import authority_of, levels_covered_by
 from app.policy.vocabulary import CONSIDERATIONS, LIABILITIES, REFUND_LEVELS, REFUND_STATUSES, label
@@ -25,7 +27,7 @@ from app.views.fields import AmountField, choice_field
 from app.views.filters import VisibleRows
 from app.views.formatting import or_blank, yuan
 from app.views.lists import CappedCountInterface, complaint_link
-from app.views.mixins import PolicyApiMixin, PolicyFormMixin
+from app.views.mixins import PolicyApiMixin, PolicyFormMixin, flash_policy_error
 from app.views.related import RelatedInfoApiMixin, RelatedRowsViewMixin
 from app.views.schemas import Amount, Code, RelatedId, Time
 
@@ -135,6 +137,32 @@ class RefundView(RefundPolicy, RelatedRowsViewMixin, PolicyFormMixin, ModelView)
     search_columns = ["status", "required_level", "refund_type", "created_on"]
     formatters_columns = FORMATTERS
 
+    def _save_form(self, form, item, new: bool) -> bool:
+        saved = super()._save_form(form, item, new)
+        if saved and new:
+            g.refund_requested = item.id
+        return saved
+
+    def post_add_redirect(self):
+        """The requester sees at once whether the refund is approved or waits, and for whom."""
+        refund = db.session.get(RefundRequest, g.pop("refund_requested", None) or 0)
+        if refund is None:
+            return super().post_add_redirect()
+        if refund.status == policy.APPROVED:
+            flash(str(_("Refund of %(amount)s approved: within your authority.", amount=yuan(refund.amount))), "info")
+        else:
+            flash(
+                str(
+                    _(
+                        "Refund of %(amount)s pending: it needs a decision by %(level)s.",
+                        amount=yuan(refund.amount),
+                        level=label(REFUND_LEVELS, refund.required_level),
+                    )
+                ),
+                "warning",
+            )
+        return redirect(url_for("RefundView.show", pk=refund.id))
+
     def prefill_add(self, form) -> None:
         number = request.args.get("complaint_number", "").strip()
         form.complaint_number.data = number
@@ -206,7 +234,7 @@ class RefundInboxView(RelatedRowsViewMixin, ModelView):
             try:
                 decide_and_save(refund, request.form.get("decision", ""), request.form.get("note"))
             except PolicyError as error:
-                flash(str(error), "danger")
+                flash_policy_error(error)
             else:
                 flash(str(label(REFUND_STATUSES, refund.status)), "success")
                 return redirect(url_for("RefundInboxView.list"))
@@ -215,7 +243,54 @@ class RefundInboxView(RelatedRowsViewMixin, ModelView):
             refund=refund,
             formatters=FORMATTERS,
             considerations=FORMATTERS["considerations"](refund.considerations),
+            **approval_context(refund),
         )
+
+
+# The customer's earlier refunds shown beside a request, newest first.
+CUSTOMER_REFUNDS_SHOWN = 20
+
+
+def approval_context(refund: RefundRequest) -> dict:
+    """What a decider weighs: the complaint's refunds and running total, the customer's refunds
+    on other complaints, and why the request needs this level (§2.5: the larger of the disputed
+    amount and the running total)."""
+    complaint = refund.complaint
+    on_complaint = db.session.scalars(
+        select(RefundRequest).where(RefundRequest.complaint_id == complaint.id).order_by(RefundRequest.id)
+    ).all()
+    counted = [row for row in on_complaint if row.status in (policy.APPROVED, policy.PENDING)]
+    running_total = sum((row.amount for row in counted), Decimal("0.00"))
+    basis = max(running_total, complaint.disputed_amount or Decimal("0.00"))
+    customer = db.session.scalars(
+        select(RefundRequest)
+        .join(Complaint, Complaint.id == RefundRequest.complaint_id)
+        .where(
+            Complaint.customer_phone == complaint.customer_phone,
+            RefundRequest.complaint_id != complaint.id,
+            Complaint.visible_to(current_viewer()),
+        )
+        .order_by(RefundRequest.id.desc())
+        .limit(CUSTOMER_REFUNDS_SHOWN)
+    ).all()
+    why = _(
+        "The larger of the disputed amount (%(disputed)s) and the complaint's running total (%(total)s) is "
+        "%(basis)s: %(level)s decides up to %(limit)s.",
+        disputed=yuan(complaint.disputed_amount or Decimal("0.00")),
+        total=yuan(running_total),
+        basis=yuan(basis),
+        level=label(REFUND_LEVELS, refund.required_level),
+        limit=yuan(LEVEL_LIMITS[refund.required_level]) if LEVEL_LIMITS[refund.required_level] else "—",
+    )
+    return {"complaint_refunds": on_complaint, "running_total": running_total, "customer_refunds": customer, "why": why}
+
+
+LEVEL_LIMITS = {
+    authority.FRONTLINE: authority.FRONTLINE_LIMIT,
+    authority.ROOM_MANAGER: authority.ROOM_MANAGER_LIMIT,
+    authority.CENTER_MANAGER: authority.CENTER_MANAGER_LIMIT,
+    authority.LEADERSHIP: None,
+}
 
 
 def decide_and_save(refund: RefundRequest, decision: str, note: str | None) -> None:

@@ -13,9 +13,10 @@ from app.policy.vocabulary import STATUSES, label
 from app.security import COMPLAINT, RESOURCE_PERMISSIONS, current_viewer
 
 HELP = _(
-    "Finds complaints by number (DG…), by the start of the customer's phone number, or by at least "
-    "%(count)s characters of the topic or summary.",
-    count=policy.TEXT_MIN_LENGTH,
+    "Finds complaints by number (DG…), by the start or the last 4 digits of the customer's phone number, "
+    "or by words of the topic or summary (separate several words by spaces; words of 2 characters only "
+    "search the last %(days)s days).",
+    days=policy.SHORT_WORDS_WITHIN.days,
 )
 
 

@@ -139,7 +139,8 @@ def timeline(complaint: Complaint) -> list[Step]:
         if refund.decided_at is not None:
             steps.append(
                 Step(
-                    refund.decided_at,
+                    # A request decided as it is made is stamped a moment before its row: never before it.
+                    max(refund.decided_at, refund.created_on),
                     str(
                         _(
                             "Refund of %(amount)s: %(status)s",

@@ -13,6 +13,10 @@
   similar.id = "similar-complaints";
   similar.className = "help-block";
   topic.parentNode.appendChild(similar);
+  var joined = document.createElement("div");
+  joined.id = "joined-incident";
+  joined.className = "help-block text-warning";
+  topic.parentNode.appendChild(joined);
   var timer = null;
 
   function show(data) {
@@ -31,6 +35,20 @@
       link.target = "_blank";
       similar.appendChild(link);
       similar.appendChild(document.createTextNode(" "));
+      if (item.incident) {
+        // One click: the same topic is the same content, so the complaint joins the incident on saving.
+        var join = document.createElement("button");
+        join.type = "button";
+        join.className = "btn btn-xs btn-warning join-incident";
+        join.dataset.incident = item.incident;
+        join.textContent = texts.join.replace("{id}", item.incident);
+        join.addEventListener("click", function () {
+          topic.value = item.topic;
+          joined.textContent = texts.joined.replace("{id}", item.incident);
+        });
+        similar.appendChild(join);
+        similar.appendChild(document.createTextNode(" "));
+      }
     });
   }
 
@@ -46,6 +64,7 @@
   }
 
   topic.addEventListener("input", function () {
+    joined.textContent = "";
     clearTimeout(timer);
     timer = setTimeout(ask, 300);
   });
