@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from app import clock
 from app.extensions import db
 from app.models import Complaint, Department
-from config import Config, DevConfig, ProdConfig, TestConfig, config_for
+from config import DevConfig
 from tests.conftest import PASSWORD
 from tests.helpers import complaint_body, complaint_count, department_id
 from tests.test_access_matrix import fingerprint
@@ -79,9 +79,11 @@ def url_for_rule(rule) -> str:
 
 
 def test_every_configuration_checks_the_token(monkeypatch):
+    import config as settings  # as loaded now: other tests reload the module with other settings
+
     monkeypatch.delenv("APP_ENV", raising=False)
-    assert config_for() is DevConfig  # what `make run` (python run.py) uses
-    for config in (Config, DevConfig, TestConfig, ProdConfig):
+    assert settings.config_for() is settings.DevConfig  # what `make run` (python run.py) uses
+    for config in (settings.Config, settings.DevConfig, settings.TestConfig, settings.ProdConfig):
         assert config.WTF_CSRF_ENABLED is True, config
 
 
