@@ -40,17 +40,21 @@ def create_app(config: type | None = None, **overrides) -> Flask:
     mail.init_app(flask_app)
     migrate.init_app(flask_app, db, directory=str(BASE_DIR / "migrations"))
     with flask_app.app_context():
+        # The order of these imports is the order of the session's listeners that each module
+        # registers (SQLAlchemy runs them as registered), then the binding's table after them.
         from app import (
             bulletin,  # noqa: F401  registers the bulletin's workbook as a notice attachment
             documents,  # noqa: F401  registers the PDFs the notices carry
-            models,  # noqa: F401  registers the models
+            models,  # noqa: F401  registers the models; the audit log's listeners
             notices,  # noqa: F401  enqueues notices after commit; checks templates
+            reference,  # noqa: F401  drops the departments and categories read when they change
         )
-        from app.policy import hooks  # noqa: F401  the policy backstop on every flush
+        from app.binding import bind
         from app.views import register_views
         from app.views.errors import register_error_pages
         from app.views.formatting import register_template_helpers
 
+        bind()  # every save runs the services, whatever the door (app/binding.py)
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(flask_app, db.session)
         register_views(appbuilder)

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from flask_appbuilder.security.sqla.models import User
+from sqlalchemy.orm import Session
 
 from app import notices, recipients
 from app.extensions import db
@@ -56,3 +57,10 @@ def decide(appraisal: Appraisal, user: User, publish: bool, now: datetime) -> No
         complaint=appraisal.complaint,
         attachments=[("appraisal_pdf", appraisal.id)],
     )
+
+
+def check_saved(session: Session) -> None:
+    """§6 on every new or changed appraisal, whatever the door (app.binding)."""
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, Appraisal) and (obj in session.new or session.is_modified(obj)):
+            policy.validate(obj.kind, obj.department_id or obj.department, obj.user_id or obj.user, obj.reason)

@@ -195,7 +195,7 @@ def evaluate_new(session, complaint: Complaint, numbering=None) -> tuple[int, in
     Returns the escalated complaints of the same content for rule 6 (``evaluate_leadership``),
     read in the same statement: those of the open incident it joins, else those of lately;
     and the day's counter when ``numbering`` (a data-modifying WITH and its values) is given
-    to be counted on in that statement too (app.policy.hooks)."""
+    to be counted on in that statement too (app.services.intake)."""
     zone = clock.local_zone()
     department_id = complaint.receiving_department_id
     shift = fast.shift_of(complaint.received_at, zone) if complaint.channel == "hotline_10086" else None
@@ -327,18 +327,19 @@ def after_flush(session) -> None:
 
     forget_reads(session)
 
-    for item in session.info.pop(_PENDING, []):
-        incident = item.get("incident")
-        raise_alert(
-            item["rule"],
-            item["key"](),
-            item["users"],
-            complaint=item.get("complaint"),
-            incident_id=incident.id if incident is not None else None,
-            criterion=item.get("criterion"),
-            message=item["message"],
-            count=item.get("count"),
-        )
+    with session.no_autoflush:
+        for item in session.info.pop(_PENDING, []):
+            incident = item.get("incident")
+            raise_alert(
+                item["rule"],
+                item["key"](),
+                item["users"],
+                complaint=item.get("complaint"),
+                incident_id=incident.id if incident is not None else None,
+                criterion=item.get("criterion"),
+                message=item["message"],
+                count=item.get("count"),
+            )
 
 
 def evaluate_incident(session, incident: Incident) -> None:

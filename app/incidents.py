@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app import fast_handling, progress, recipients
 from app.alerts import raise_alert
@@ -100,3 +101,11 @@ def first_reply_overdue(now: datetime) -> int:
         ):
             raised += 1
     return raised
+
+
+def check_saved(session: Session) -> None:
+    """§3.5 rule 6 on every new or changed incident, whatever the door (app.binding)."""
+    with session.no_autoflush:
+        for obj in [*session.new, *session.dirty]:
+            if isinstance(obj, Incident) and (obj in session.new or session.is_modified(obj)):
+                fast_handling.evaluate_incident(session, obj)

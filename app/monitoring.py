@@ -14,12 +14,13 @@ from decimal import Decimal
 
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app import clock
 from app.extensions import db
 from app.models import Complaint, Department, MonitoringThreshold, RefundAttempt, RefundRequest, StaffProfile
 from app.models.org import person_name
-from app.policy import authority, monitoring, refunds
+from app.policy import Conflict, authority, monitoring, refunds
 from app.policy.i18n import _
 from app.policy.organisation import subtree
 
@@ -33,6 +34,19 @@ def thresholds() -> dict:
     """Admin's thresholds, or the defaults of app.policy.monitoring."""
     row = db.session.scalar(select(MonitoringThreshold).order_by(MonitoringThreshold.id).limit(1))
     return row.values() if row is not None else dict(monitoring.DEFAULTS)
+
+
+def check_thresholds(session: Session) -> None:
+    """One row of thresholds, each within its bounds, whatever the door (app.binding)."""
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, MonitoringThreshold) and (obj in session.new or session.is_modified(obj)):
+            if obj in session.new and session.query(MonitoringThreshold.id).first() is not None:
+                raise Conflict(_("The thresholds exist already: edit them."))
+            # An empty value takes its column's default on insert.
+            values = {name: getattr(obj, name) for name in monitoring.DEFAULTS}
+            monitoring.validate_thresholds(
+                {name: monitoring.DEFAULTS[name] if value is None else value for name, value in values.items()}
+            )
 
 
 # --- refused attempts ---------------------------------------------------------------------
@@ -67,18 +81,6 @@ def attempt(refund: RefundRequest, user, stage: str, total: Decimal | None = Non
         stage=stage,
         created_on=clock.now(),
     )
-
-
-def record_refused_decision(refund_id: int, user) -> None:
-    """A decision the anti-splitting rule refused: kept in a transaction of its own, after the
-    refusal rolled everything else back."""
-    session = db.session
-    refund = session.get(RefundRequest, refund_id)
-    if refund is None or refund.status != refunds.PENDING or not refused_by_splitting(refund, user):
-        return
-    total = refunds.counted_total(session, refund.complaint_id)
-    session.add(attempt(refund, user, "decision", total))
-    session.commit()
 
 
 # --- periods -------------------------------------------------------------------------------

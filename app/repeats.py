@@ -1,6 +1,6 @@
 """Repeat complaints (重复投诉, app.policy.repeats): linking each new complaint, and the repeat rate.
 
-``link`` runs from the flush hook (app.policy.hooks), so every door (form, API,
+``link`` runs on every save of a complaint (app.binding), so every door (form, API,
 jobs, scripts) links repeats. ``repeat_rate`` is the figure of the monthly
 bulletin and the managers' dashboard, counted in the database.
 """

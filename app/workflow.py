@@ -8,16 +8,25 @@ step on the complaint's timeline; and tells whom it concerns. The caller commits
 from datetime import datetime
 
 from flask_appbuilder.security.sqla.models import User
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
 
-from app import notices, recipients
+from app import fast_handling, notices, recipients, repeats
 from app.extensions import db
 from app.models import Complaint, ComplaintEvent, Department, Dispatch
 from app.models.org import person_name
-from app.policy import Conflict, ValidationFailed, deadlines, flow, roles
+from app.policy import Conflict, ValidationFailed, complaints, deadlines, flow, roles
 from app.policy.i18n import _
 from app.policy.organisation import subtree, unit_of
 from app.security import viewer_for
+from app.services.intake import arm_temporary_plan
+from app.services.saves import changes_of, relations_changed
+
+# A complaint's repeat link follows these (app.policy.repeats).
+REPEAT_FIELDS = {"customer_phone", "category_id", "received_at"}
+# The scan's own clocks on a complaint: a save that moves only these (a progress mail sent, an
+# alert raised) changes nothing the rules judge, so they are not run again for it.
+SCAN_CLOCKS = {"next_progress_at", "progress_sent", "next_due_at", "temporary_plan_alerted"}
 
 
 def _edges():
@@ -336,3 +345,27 @@ def temporary_plan_overdue(now: datetime) -> int:
         ):
             raised += 1
     return raised
+
+
+def check_changed(session: Session) -> None:
+    """Every changed complaint of the flush, whatever the door: a legal step, its first-contact
+    facts untouched, the rules judged again, its repeat link and leadership criteria kept."""
+    for obj in session.dirty:
+        if isinstance(obj, Complaint) and session.is_modified(obj):
+            changes = changes_of(obj)
+            if set(changes) <= SCAN_CLOCKS and not relations_changed(obj):
+                continue
+            if "status" in changes and changes["status"][0] is not None:
+                flow.check_transition(*changes["status"])
+            changed = complaints.changed_first_contact_fields(changes)
+            if changed:
+                raise ValidationFailed(
+                    {field: _("Set when the complaint is received; it never changes.") for field in changed}
+                )
+            obj.refresh_derived()
+            complaints.validate(obj)
+            arm_temporary_plan(obj)
+            with session.no_autoflush:
+                if REPEAT_FIELDS & set(changes) or inspect(obj).attrs.category.history.has_changes():
+                    repeats.link(session, obj)
+                fast_handling.evaluate_leadership(session, obj)

@@ -215,8 +215,8 @@ def test_two_managers_deciding_at_once_exactly_one_wins(app, login):
     from sqlalchemy.orm.exc import StaleDataError
 
     from app.extensions import appbuilder
-    from app.policy import refunds
     from app.policy.errors import PolicyError
+    from app.services import refunds
 
     outcomes = []
     barrier = threading.Barrier(2)

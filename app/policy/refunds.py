@@ -117,170 +117,36 @@ def check_unchanged(old_status: str | None) -> None:
         raise Conflict(_("A decided refund cannot be changed or deleted."))
 
 
-# The steps below take model objects and a session: they are what every door
-# (form, API, job, script) runs, through the flush hook in app.policy.hooks.
-
 EDITABLE_WHILE_PENDING = {"status", "decided_by_id", "decided_at", "decision_note", "version"}
 
 
-def serialise(session, complaint_id: int) -> None:
-    """§2: requests and decisions on one complaint are taken one after the other, on every
-    database: the complaint is locked until the transaction ends (app.locks)."""
-    from app.locks import lock_row
-    from app.models import Complaint
-
-    lock_row(session, Complaint.id, complaint_id)
-
-
-def counted_total(session, complaint_id: int) -> Decimal:
-    """The amount already requested (pending or approved) on a complaint, read under its lock."""
-    from sqlalchemy import func, select
-
-    from app.models import RefundRequest
-
-    # Two requests at once cannot both read the total before either is saved.
-    serialise(session, complaint_id)
-    total = session.scalar(
-        select(func.coalesce(func.sum(RefundRequest.amount), 0)).where(
-            RefundRequest.complaint_id == complaint_id,
-            RefundRequest.status.in_(COUNTED_STATUSES),
-        )
-    )
-    return Decimal(total).quantize(Decimal("0.01"))
+def check_parties(requested_by, complaint, refund_type) -> None:
+    """A request names who asks, on which complaint, and the refund type."""
+    missing = {
+        field: _("This field is required.")
+        for field, value in (("requested_by", requested_by), ("complaint", complaint), ("refund_type", refund_type))
+        if value is None
+    }
+    if missing:
+        raise ValidationFailed(missing)
 
 
-def admit(session, refund, counted_so_far: Decimal, now) -> None:
-    """Set a new request's level and status: approved at once when the requester may decide it."""
-    amount = check_request(refund.amount, refund.liability, refund.considerations_list, refund.note)
-    if refund.requested_by is None or refund.complaint is None or refund.refund_type is None:
-        raise ValidationFailed(
-            {
-                field: _("This field is required.")
-                for field, value in (
-                    ("requested_by", refund.requested_by),
-                    ("complaint", refund.complaint),
-                    ("refund_type", refund.refund_type),
-                )
-                if value is None
-            }
-        )
-    requester_authority = authority.authority_of(role.name for role in refund.requested_by.roles)
-    assessment = assess(
-        amount,
-        counted_so_far,
-        customer_prepaid=bool(refund.complaint.customer_prepaid),
-        frontline_eligible=bool(refund.refund_type.frontline_eligible),
-        requester_authority=requester_authority,
-        requester_in_scope=in_approval_scope(session, refund.requested_by, refund.complaint),
-    )
-    refund.amount = amount
-    refund.required_level = assessment.required_level
-    if assessment.decided_at_once:
-        refund.status = APPROVED
-        refund.decided_by = refund.requested_by
-        refund.decided_at = now
-    else:
-        refund.status = PENDING
-        refund.decided_by = None
-        refund.decided_at = None
-
-
-def check_change(session, refund, changes: dict[str, tuple]) -> None:
-    """A pending request may only be decided, by someone who may decide it (``may_decide``)."""
-    old_status = changes["status"][0] if "status" in changes else refund.status
+def check_edit(old_status: str | None, changed_fields: Iterable[str]) -> None:
+    """A pending request may only be decided: a decision is kept, anything else is requested again."""
     check_unchanged(old_status)
-    edited = sorted(set(changes) - EDITABLE_WHILE_PENDING)
+    edited = sorted(set(changed_fields) - EDITABLE_WHILE_PENDING)
     if edited:
         raise ValidationFailed(
             {field: _("A request cannot be edited: reject it and request again.") for field in edited}
         )
-    if refund.status != PENDING:
-        decider = refund.decided_by
-        decider_authority = authority.authority_of(role.name for role in decider.roles) if decider else None
-        in_scope = decider is not None and in_approval_scope(session, decider, refund.complaint)
-        check_decision(
-            PENDING, refund.required_level, decider_authority, _decision_of(refund.status), in_scope=in_scope
-        )
-        if refund.decided_at is None:
-            raise ValidationFailed({"decided_at": _("This field is required.")})
 
 
-def _decision_of(status: str) -> str:
+def decision_of(status: str) -> str:
+    """The decision (approve, reject) that gives ``status``."""
     return {value: key for key, value in DECISIONS.items()}.get(status, status)
-
-
-def in_approval_scope(session, decider, complaint) -> bool:
-    """(decided) Managers decide for their unit; company leadership for every unit."""
-    from app.models import Department
-    from app.policy.organisation import approval_scope
-    from app.policy.roles import sees_everything
-
-    role_names = [role.name for role in decider.roles]
-    if sees_everything(role_names):
-        return True
-    profile = getattr(decider, "profile", None)
-    if profile is None:
-        return False
-    edges = session.query(Department.id, Department.parent_id).all()
-    return complaint.receiving_department_id in approval_scope(profile.department_id, edges)
 
 
 def check_reason(decision: str, note: str | None) -> None:
     """(decided) A rejection says why: the requester and the customer are owed a reason."""
     if decision == "reject" and not (note or "").strip():
         raise ValidationFailed({"note": _("Give the reason for rejecting.")})
-
-
-def decide(session, refund, decider, decision: str, note: str | None, now) -> None:
-    """Record a decision on ``refund``; the flush checks it (and that nobody decided first)."""
-    decider_authority = authority.authority_of(role.name for role in decider.roles)
-    status = check_decision(
-        refund.status,
-        refund.required_level,
-        decider_authority,
-        decision,
-        in_scope=in_approval_scope(session, decider, refund.complaint),
-    )
-    check_reason(decision, note)
-    refund.status = status
-    refund.decided_by = decider
-    refund.decided_at = now
-    refund.decision_note = (note or "").strip() or None
-
-
-def decider_ids(session, refund) -> list[int]:
-    """Who is asked to decide a pending request: the lowest level that may, in its unit.
-
-    (decided) The managers of the complaint's unit whose authority is the lowest that
-    covers the request; if the unit has none (or leadership is needed), the unit's
-    supervising company leader, else every company leader.
-    """
-    from flask_appbuilder.security.sqla.models import Role, User
-    from sqlalchemy import select
-
-    from app.models import Department, StaffProfile
-    from app.policy.organisation import approval_scope, unit_of
-    from app.policy.roles import LEADERSHIP
-
-    edges = session.query(Department.id, Department.parent_id).all()
-    receiving = refund.complaint.receiving_department_id
-    staff = session.execute(
-        select(User)
-        .join(StaffProfile, StaffProfile.user_id == User.id)
-        .where(StaffProfile.department_id.in_(approval_scope(receiving, edges)), User.active.is_(True))
-        .order_by(User.id)
-    ).scalars()
-    by_level: dict[str, list[int]] = {}
-    for user in staff:
-        by_level.setdefault(authority.authority_of(role.name for role in user.roles), []).append(user.id)
-    for level in authority.LEVELS[authority.LEVELS.index(refund.required_level) :]:
-        if level != authority.LEADERSHIP and by_level.get(level):
-            return by_level[level]
-    leader = session.get(Department, unit_of(receiving, edges)).supervising_leader_id
-    if leader is not None:
-        return [leader]
-    return list(
-        session.scalars(
-            select(User.id).join(User.roles).where(Role.name == LEADERSHIP, User.active.is_(True)).order_by(User.id)
-        )
-    )

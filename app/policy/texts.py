@@ -1,7 +1,7 @@
 """How long typed text may be: one number per kind of text.
 
 The model columns carry their limit (``info={"max_length": …}``, see ``bounded``), the
-flush checks every typed value against it (app/policy/hooks.py), so the form, the API,
+flush checks every typed value against it (app/services/texts.py), so the form, the API,
 the import and any job are refused alike, with the field's name and this message. Text is
 stored, shown on pages, quoted in mails and set in PDFs: a bound keeps each of those small.
 """

@@ -1,7 +1,7 @@
 """One door to the policy for the HTML views and the REST APIs alike.
 
 Both kinds of view turn typed input into attribute values, then hand the row to
-``save``; the session's policy hooks validate it on flush. A ``PolicyError``
+``save``; the services bound to every flush (app/binding.py) validate it. A ``PolicyError``
 rolls everything back and becomes a message: in the form, beside the field,
 with what the user typed kept; in the API, a 4xx with a JSON ``message``.
 """

@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app import clock, monitoring
+from app import clock
 from app.extensions import db
 from app.models import Complaint, RefundRequest, RefundType
 from app.models.org import person_name
@@ -23,6 +23,7 @@ from app.policy import refunds as policy
 from app.policy.authority import authority_of, levels_covered_by
 from app.policy.vocabulary import CONSIDERATIONS, LIABILITIES, REFUND_LEVELS, REFUND_STATUSES, label
 from app.security import API_METHOD_PERMISSIONS, REFUND, REFUND_INBOX, RESOURCE_PERMISSIONS, current_viewer
+from app.services import refunds as service
 from app.views.fields import AmountField, choice_field
 from app.views.filters import VisibleRows
 from app.views.formatting import or_blank, yuan
@@ -296,13 +297,13 @@ LEVEL_LIMITS = {
 def decide_and_save(refund: RefundRequest, decision: str, note: str | None) -> None:
     """One decision, saved, or a PolicyError with nothing saved (409 if someone decided first)."""
     try:
-        policy.decide(db.session, refund, g.user, decision, note, clock.now())
+        service.decide(db.session, refund, g.user, decision, note, clock.now())
         db.session.commit()
     except NotAllowed:
         db.session.rollback()
         # 小额赠费监控: an approval the running total put beyond the user is kept for the audit.
         if decision == "approve":
-            monitoring.record_refused_decision(refund.id, g.user)
+            service.record_refused_decision(refund.id, g.user)
         raise
     except PolicyError:
         db.session.rollback()
