@@ -27,16 +27,17 @@ from io import BytesIO
 
 from flask import current_app
 from flask_appbuilder.security.sqla.models import User
+from flask_babel import get_locale
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, func, literal, or_, select
 
 from app import clock, documents, notices, recipients
 from app.exports import cell_value
 from app.extensions import db
 from app.models import Alert, Appraisal, Category, Complaint, Department, Dispatch, Incident, RefundRequest
-from app.policy import leadership
+from app.policy import leadership, rates
 from app.policy import repeats as repeats_policy
 from app.policy.flow import CLOSED, OPEN_STATUSES, RESOLVED
 from app.policy.i18n import _
@@ -54,6 +55,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 AMOUNT_FORMAT = "#,##0.00"
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
+TITLE_FONT = Font(bold=True, size=14)
+# Each sheet: the title in row 1, the column headers in row 2, the figures below.
+HEADER_ROW = 2
 # Characters Excel refuses in a sheet title.
 SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
@@ -64,6 +68,8 @@ class Chart:
 
     kind: str
     value_columns: tuple[int, ...] = (1,)
+    # Each label (category) its own colour, not each series.
+    colour_by_label: bool = False
 
 
 @dataclass
@@ -75,6 +81,8 @@ class Section:
     chart: Chart | None = None
     # Columns holding yuan (shown and formatted with two places).
     amount_columns: tuple[int, ...] = ()
+    # Relative widths of the columns in print; equal when empty.
+    widths: tuple[float, ...] = ()
 
     def column(self, index: int) -> list:
         return [row[index] for row in self.rows]
@@ -91,6 +99,10 @@ class Bulletin:
     previous_month: date
     generated_at: datetime
     sections: list[Section]
+    # In the language of the build, as the sections: such as 2026年10月投诉情况通报.
+    title: str = ""
+    # A short written analysis of the month, from the same figures as the tables.
+    analysis: str = ""
 
     @property
     def label(self) -> str:
@@ -106,6 +118,57 @@ class Bulletin:
                   previous=previous, change=change))
             for item, this, previous, change in self.section("overview").rows
         ]  # fmt: skip
+
+
+def month_name(month: date) -> str:
+    """``month`` as its readers write it (2026年10月; 2026-10 in English)."""
+    return str(_("%(year)d-%(month)02d", year=month.year, month=month.month))
+
+
+def _rate_text(value: float | None) -> str:
+    return f"{value:.1f}%" if value is not None else str(_("nothing to count"))
+
+
+def analysis(bulletin: Bulletin) -> str:
+    """The month in a few sentences: volume and change, the largest category, the rates, the overdue."""
+    categories = bulletin.section("by_category")
+    this, previous = categories.total(1), categories.total(2)
+    values = {"month": month_name(bulletin.month), "count": this, "previous": previous}
+    if this > previous:
+        sentences = [_("In %(month)s %(count)d complaints were received, %(change)d more than the previous month "
+                       "(%(previous)d).", change=this - previous, **values)]  # fmt: skip
+    elif this < previous:
+        sentences = [_("In %(month)s %(count)d complaints were received, %(change)d fewer than the previous month "
+                       "(%(previous)d).", change=previous - this, **values)]  # fmt: skip
+    else:
+        sentences = [_("In %(month)s %(count)d complaints were received, as many as the previous month.", **values)]
+    if this:
+        largest = categories.rows[0][1]
+        names = [row[0] for row in categories.rows if row[1] == largest]
+        share = _rate_text(rates.percent(largest, this))
+        sentences.append(
+            _("The largest category was %(category)s with %(count)d (%(share)s).",
+              category=("、" if _is_chinese() else ", ").join(names), count=largest, share=share)
+        )  # fmt: skip
+    by_rate = {rate.key: row for rate, row in zip(rates.RATES, bulletin.section("rates").rows, strict=True)}
+    sentences.append(
+        _(
+            "On-time reply rate %(on_time_reply)s, satisfaction rate %(satisfaction)s, repeat complaint rate "
+            "%(repeat)s, escalated complaint share %(escalation)s.",
+            **{key: _rate_text(row[3]) for key, row in by_rate.items()},
+        )
+    )
+    overdue = bulletin.section("handling_status").rows[OPEN_AND_OVERDUE_ROW][1]
+    if overdue:
+        sentences.append(_("%(count)d of the month's complaints are still open past their result deadline.",
+                           count=overdue))  # fmt: skip
+    return "".join(str(sentence) for sentence in sentences) if _is_chinese() else " ".join(map(str, sentences))
+
+
+def _is_chinese() -> bool:
+    """Chinese sentences run on without spaces and list with 、."""
+    locale = get_locale()
+    return locale is not None and locale.language == "zh"
 
 
 # -- the sections -------------------------------------------------------------------------------
@@ -177,6 +240,7 @@ def by_category(period: Period) -> Section:
         str,
         period,
         joined=(Category, Complaint.category_id == Category.id, Category.id),
+        chart=Chart("bar", (1, 2), colour_by_label=True),
     )
 
 
@@ -203,11 +267,15 @@ def by_escalation(period: Period) -> Section:
     )
 
 
+OPEN_AND_OVERDUE_ROW = 4
+
+
 def handling_status(period: Period) -> Section:
     """Resolved, open and overdue among the month's complaints, as of the time of building."""
     received = Complaint.received_at
     is_resolved = Complaint.status.in_((RESOLVED, CLOSED))
     is_open = Complaint.status.in_(OPEN_STATUSES)
+    # The order of the rows (OPEN_AND_OVERDUE_ROW is the analysis's figure).
     measures = [
         (_("Received"), literal(True)),
         (_("Resolved or closed"), is_resolved),
@@ -502,8 +570,65 @@ def overview(sections: list[Section]) -> Section:
     )
 
 
+def rates_section(period: Period) -> Section:
+    """The rates the month is judged by, this month against the last, each with its definition
+    (app/policy/rates.py says what each counts)."""
+    received = Complaint.received_at
+    complaint_measures = [
+        literal(True),
+        Complaint.escalated.is_(True),
+        Complaint.is_repeat.is_(True),
+        Complaint.callback.is_not(None),
+        Complaint.callback.in_(rates.SATISFIED_CALLBACKS),
+    ]
+    columns = []
+    for condition in complaint_measures:
+        columns += [period.count_this(received, condition), period.count_previous(received, condition)]
+    values = [int(value) for value in db.session.execute(select(*columns).where(period.both(received))).one()]
+    (received_count, received_before, escalated, escalated_before, repeated, repeated_before,
+     called_back, called_back_before, satisfied, satisfied_before) = values  # fmt: skip
+
+    dispatched = Dispatch.dispatched_at
+    counted = or_(Dispatch.status.not_in(rates.AWAITING_REPLY), Dispatch.reply_due < period.now)
+    on_time = and_(Dispatch.status == rates.REPLIED, Dispatch.replied_at <= Dispatch.reply_due)
+    due, due_before, in_time, in_time_before = (
+        int(value)
+        for value in db.session.execute(
+            select(
+                period.count_this(dispatched, counted),
+                period.count_previous(dispatched, counted),
+                period.count_this(dispatched, counted, on_time),
+                period.count_previous(dispatched, counted, on_time),
+            ).where(period.both(dispatched))
+        ).one()
+    )
+    figures = {
+        rates.ON_TIME_REPLY.key: (in_time, due, in_time_before, due_before),
+        rates.SATISFACTION.key: (satisfied, called_back, satisfied_before, called_back_before),
+        rates.REPEAT.key: (repeated, received_count, repeated_before, received_before),
+        rates.ESCALATION.key: (escalated, received_count, escalated_before, received_before),
+    }
+    rows = []
+    for rate in rates.RATES:
+        part, whole, part_before, whole_before = figures[rate.key]
+        this, before = rates.percent(part, whole), rates.percent(part_before, whole_before)
+        rows.append([str(rate.name), part, whole, this, before, str(rate.definition)])
+    headers = [
+        _("Rate"),
+        _("Counted"),
+        _("Out of"),
+        _("This month (%)"),
+        _("Previous month (%)"),
+        _("Definition"),
+    ]
+    return Section(
+        "rates", str(_("Rates")), [str(header) for header in headers], rows, widths=(3, 1.2, 1.2, 1.6, 1.6, 7)
+    )
+
+
 # Each section of the bulletin in order, the overview (built from them) first.
 SECTIONS: list[Callable[[Period], Section]] = [
+    rates_section,
     by_category,
     by_channel,
     by_escalation,
@@ -527,14 +652,17 @@ def build(month: date, now: datetime | None = None) -> Bulletin:
     start, end = clock.month_bounds(month)
     period = Period(previous_start=previous_start, start=start, end=end, now=now)
     sections = [compute(period) for compute in SECTIONS]
-    return Bulletin(
+    built = Bulletin(
         month=month,
         start=start,
         end=end,
         previous_month=previous,
         generated_at=now,
         sections=[overview(sections), *sections],
+        title=str(_("Complaint bulletin of %(month)s", month=month_name(month))),
     )
+    built.analysis = analysis(built)
+    return built
 
 
 # -- the workbook ------------------------------------------------------------------------------
@@ -551,24 +679,30 @@ def _sheet_title(title: str, used: set[str]) -> str:
 
 
 def workbook(bulletin: Bulletin) -> bytes:
-    """One sheet per section: a formatted header row, then the rows, numbers as numbers."""
+    """One sheet per section: the title with the month, a formatted header row, then the rows, numbers as numbers."""
     book = Workbook()
     book.remove(book.active)
-    book.properties.title = f"{_('Monthly bulletin')} {bulletin.label}"
+    book.properties.title = bulletin.title
     used: set[str] = set()
     for section in bulletin.sections:
         sheet = book.create_sheet(_sheet_title(section.title, used))
+        # Row 1: the bulletin's title with its month, over the whole table.
+        sheet.append([f"{bulletin.title} · {section.title}"])
+        sheet["A1"].font = TITLE_FONT
+        if len(section.headers) > 1:
+            sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(section.headers))
+        sheet.row_dimensions[1].height = 24
         sheet.append(section.headers)
-        for cell in sheet[1]:
+        for cell in sheet[HEADER_ROW]:
             cell.font = HEADER_FONT
             cell.fill = HEADER_FILL
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         for row in section.rows:
             sheet.append([cell_value(value) for value in row])
         for index in section.amount_columns:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index + 1, max_col=index + 1):
+            for (cell,) in sheet.iter_rows(min_row=HEADER_ROW + 1, min_col=index + 1, max_col=index + 1):
                 cell.number_format = AMOUNT_FORMAT
-        sheet.freeze_panes = "A2"
+        sheet.freeze_panes = f"A{HEADER_ROW + 1}"
         sheet.column_dimensions["A"].width = 34
         for index in range(2, len(section.headers) + 1):
             sheet.column_dimensions[get_column_letter(index)].width = 16
@@ -593,22 +727,23 @@ def _printed(section: Section, index: int, value) -> str:
 
 
 def official_document(bulletin: Bulletin) -> documents.OfficialDocument:
-    """The bulletin as an official notice: the overview in words, then one table per section."""
+    """The bulletin as an official notice: the analysis and the overview in words, then one table per section."""
     issuer = current_app.config.get("DOCUMENT_ISSUER", "")
     issued_on = clock.to_local(bulletin.generated_at).date()
     return documents.OfficialDocument(
-        title=str(_("Monthly complaint bulletin of %(month)s", month=bulletin.label)),
+        title=bulletin.title,
         number=documents.document_number("通报", issued_on, bulletin.month.month),
         issued_on=issued_on,
         recipients=[str(_("All departments"))],
         issuer=issuer,
-        body=bulletin.summary_lines(),
+        body=[bulletin.analysis, *bulletin.summary_lines()],
         sections=[
             documents.Section(
                 heading=section.title,
                 table=documents.Table(
                     section.headers,
                     [[_printed(section, index, value) for index, value in enumerate(row)] for row in section.rows],
+                    section.widths,
                 ),
             )
             for section in bulletin.sections
@@ -636,6 +771,7 @@ def chart_data(bulletin: Bulletin) -> list[dict]:
                 "id": f"chart-{section.key}",
                 "kind": section.chart.kind,
                 "title": section.title,
+                "colourByLabel": section.chart.colour_by_label,
                 "labels": [str(value) for value in section.column(0)],
                 "series": [
                     {"name": section.headers[index], "data": [float(value or 0) for value in section.column(index)]}

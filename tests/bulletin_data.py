@@ -13,6 +13,7 @@ from sqlalchemy import insert, select
 from app import clock
 from app.extensions import db
 from app.models import Alert, Appraisal, Category, Complaint, Department, Dispatch, Incident, RefundRequest, RefundType
+from app.policy import rates
 
 MONTH = "2026-10"
 # The bulletin is built as of this time: open complaints due before it are overdue.
@@ -101,7 +102,8 @@ def _insert() -> None:
     dispatch("NET", "2026-10-04T10:00", "2026-10-05T10:00", "replied", replied_at=at("2026-10-05T11:00"))
     dispatch("NET", "2026-10-06T10:00", "2026-10-07T10:00", "returned", returned_at=at("2026-10-06T12:00"))
     dispatch("IT", "2026-10-30T10:00", "2026-10-31T10:00", "open")
-    dispatch("IT", "2026-10-31T23:00", "2026-11-30T23:00", "accepted")
+    # Due long after any day the tests run: still within its deadline for the page's "now" too.
+    dispatch("IT", "2026-10-31T23:00", "2029-12-31T23:00", "accepted")
     dispatch("IT", "2026-09-30T10:00", "2026-10-01T10:00", "open")
 
     for discovered, rule in (("2026-10-08T10:00", "hotline_shift_3"), ("2026-09-08T10:00", "manual")):
@@ -169,6 +171,17 @@ EXPECTED = {
         ["Reports to company leadership", 2, 1, 1],
         ["Repeat complaints", 2, 0, 2],
     ],
+    # (rate, counted, out of, this month %, previous month %, definition): app/policy/rates.py.
+    "rates": [
+        # Dispatched in October: NET on time, NET late, NET returned, IT open past its deadline;
+        # IT accepted within its deadline (2029) is not counted yet. September: IT open, overdue.
+        ["On-time reply rate", 1, 4, 25.0, 0.0, rates.ON_TIME_REPLY.definition],
+        # Callbacks: satisfied and dissatisfied; none in September.
+        ["Satisfaction rate", 1, 2, 50.0, None, rates.SATISFACTION.definition],
+        ["Repeat complaint rate", 2, 6, 33.3, 0.0, rates.REPEAT.definition],
+        # Consumer association and media of 6; MIIT of 2 in September.
+        ["Escalated complaint share", 2, 6, 33.3, 50.0, rates.ESCALATION.definition],
+    ],
     "by_category": [
         ["网络覆盖", 2, 1, 1],
         ["话费争议", 2, 1, 1],
@@ -228,3 +241,11 @@ EXPECTED = {
         ["10086 A班组", 1, 0],
     ],
 }
+
+# The written analysis of October (in English; the PDF carries the Chinese one).
+ANALYSIS_EN = (
+    "In 2026-10 6 complaints were received, 4 more than the previous month (2). "
+    "The largest category was 网络覆盖, 话费争议, 资费套餐 with 2 (33.3%). "
+    "On-time reply rate 25.0%, satisfaction rate 50.0%, repeat complaint rate 33.3%, escalated complaint share 33.3%. "
+    "1 of the month's complaints are still open past their result deadline."
+)

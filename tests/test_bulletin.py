@@ -9,7 +9,7 @@ from sqlalchemy import insert, select
 from app import bulletin, clock
 from app.extensions import db
 from app.models import Category, Complaint
-from tests.bulletin_data import EXPECTED, MONTH, NOW, insert_month
+from tests.bulletin_data import ANALYSIS_EN, EXPECTED, MONTH, NOW, insert_month
 from tests.test_documents import text_of
 
 
@@ -30,7 +30,11 @@ def test_an_empty_month_has_every_section_and_no_rows_but_the_overview(app):
     empty = built(app, "2030-01")
     assert [section.key for section in empty.sections] == list(EXPECTED)
     assert all(row[1:] == [0, 0, 0] for row in empty.section("overview").rows)
-    assert all(section.rows == [] for section in empty.sections if section.key not in ("overview", "handling_status"))
+    assert all(
+        section.rows == [] for section in empty.sections if section.key not in ("overview", "handling_status", "rates")
+    )
+    # Every rate is there, with nothing to count: no figure rather than 0 %.
+    assert [row[1:5] for row in empty.section("rates").rows] == [[0, 0, None, None]] * 4
 
 
 # (received at, local time; the month whose bulletin counts it) — §6 months are local months.
@@ -99,7 +103,11 @@ def page_tables(html: str) -> dict[str, list[list[str]]]:
 def as_text(value) -> str:
     from decimal import Decimal
 
-    return f"{value:,.2f}" if isinstance(value, Decimal) else str(value)
+    from markupsafe import escape
+
+    if value is None:
+        return "—"
+    return f"{value:,.2f}" if isinstance(value, Decimal) else str(escape(str(value)))
 
 
 def as_cell(value):
@@ -121,7 +129,9 @@ def assert_workbook_says(content: bytes, expected: bulletin.Bulletin) -> None:
     sheets = workbook_rows(content)
     # One sheet per section, in order, named by its title (Excel allows 31 characters).
     assert list(sheets) == [section.title[:31] for section in expected.sections]
-    for section, (header, *rows) in zip(expected.sections, sheets.values(), strict=True):
+    for section, (title, header, *rows) in zip(expected.sections, sheets.values(), strict=True):
+        # The first row says what the sheet is and of which month.
+        assert title[0] == f"{expected.title} · {section.title}"
         assert list(header) == section.headers
         # Numbers are numbers: the workbook sums and charts them.
         assert rows == [[as_cell(value) for value in row] for row in section.rows], section.key
@@ -149,10 +159,11 @@ def test_the_download_is_the_same_bulletin_as_a_workbook(app, login):
     assert_workbook_says(response.data, built(app, now=clock.now()))
 
 
-def assert_pdf_says(content: bytes, expected, summary: list[str]) -> None:
-    """The printable bulletin: its title, every section's heading and the overview's lines."""
+def assert_pdf_says(content: bytes, expected, summary: list[str], analysis: str) -> None:
+    """The printable bulletin: its title, the written analysis, every section's heading and the overview's lines."""
     text = text_of(content)
-    assert f"{expected.label}月度投诉通报" in text
+    assert f"{expected.month.year}年{expected.month.month}月投诉情况通报" in text
+    assert analysis.replace(" ", "") in text
     for section in expected.sections[1:]:
         if section.rows:
             assert section.title.replace(" ", "") in text, section.key
@@ -168,8 +179,8 @@ def test_the_printable_bulletin_is_an_official_notice_of_the_same_figures(app, l
     assert response.headers["Content-Disposition"] == "attachment; filename=bulletin-2026-10.pdf"
     with app.app_context(), force_locale("zh"):
         expected = bulletin.build(date(2026, 10, 1), clock.now())
-        summary = expected.summary_lines()
-    assert_pdf_says(response.data, expected, summary)
+        summary, analysis = expected.summary_lines(), expected.analysis
+    assert_pdf_says(response.data, expected, summary, analysis)
     assert "东移通报〔2026〕10号" in text_of(response.data)
     assert login("room1").web.get("/bulletin/pdf?month=2026-13").status_code == 400
     assert login("agent1").web.get(f"/bulletin/pdf?month={MONTH}").status_code == 403
@@ -183,7 +194,9 @@ def test_the_command_writes_the_workbook_in_chinese(app, tmp_path):
     with app.app_context(), force_locale("zh"):
         expected = bulletin.build(date(2026, 10, 1))
     assert_workbook_says(out.read_bytes(), expected)
-    assert workbook_rows(out.read_bytes())["概况"][1] == ["受理投诉", 6, 2, 4]
+    overview = workbook_rows(out.read_bytes())["概况"]
+    assert overview[0][0] == "2026年10月投诉情况通报 · 概况"
+    assert overview[2] == ["受理投诉", 6, 2, 4]
     assert "受理投诉：6（上月 2，增减 +4）" in result.output
 
 
@@ -226,7 +239,7 @@ def test_the_mail_goes_to_every_department_mailbox_once_with_the_workbook(app, m
         mailboxes = set(db.session.scalars(select(Department.email).where(Department.email.is_not(None))))
         with force_locale("zh"):
             expected = bulletin.build(date(2026, 10, 1))
-            summary = expected.summary_lines()
+            summary, analysis = expected.summary_lines(), expected.analysis
     assert len(mailboxes) > 10
     assert {message["To"] for message in mail_server.messages} == mailboxes
     assert len(mail_server.messages) == len(mailboxes)
@@ -240,7 +253,7 @@ def test_the_mail_goes_to_every_department_mailbox_once_with_the_workbook(app, m
     assert workbook.get_filename() == "bulletin-2026-10.xlsx"
     assert_workbook_says(workbook.get_content(), expected)
     assert printable.get_filename() == "bulletin-2026-10.pdf"
-    assert_pdf_says(printable.get_content(), expected, summary)
+    assert_pdf_says(printable.get_content(), expected, summary, analysis)
 
     # A rerun (or the cron job on the same month) sends nothing twice.
     again = runner.invoke(args=["complaints", "bulletin", "--month", MONTH, "--send"])
@@ -253,3 +266,65 @@ def test_the_page_opens_on_the_last_complete_month(app, login):
     html = login("center1").web.get("/bulletin/?_l_=en").get_data(as_text=True)
     last = clock.previous_month(clock.current_month(clock.now()))
     assert f'href="/bulletin/download?month={last:%Y-%m}"' in html
+
+
+# -- the rates, the analysis and the title -----------------------------------------------------
+
+
+def test_the_rates_of_the_month_with_their_definitions(app):
+    insert_month(app)
+    rates = built(app).section("rates")
+    assert rates.headers == ["Rate", "Counted", "Out of", "This month (%)", "Previous month (%)", "Definition"]
+    assert rates.rows == EXPECTED["rates"]
+    assert "by their reply deadline" in rates.rows[0][5]
+
+
+def test_the_rates_read_the_same_in_the_page_the_workbook_and_the_pdf(app, login):
+    insert_month(app)
+    client = login("center1")
+    html = client.web.get(f"/bulletin/?month={MONTH}").get_data(as_text=True)
+    with app.app_context(), force_locale("zh"):
+        expected = bulletin.build(date(2026, 10, 1), clock.now())
+    rates = expected.section("rates")
+    assert [row[:5] for row in rates.rows] == [
+        ["及时答复率", 1, 4, 25.0, 0.0],
+        ["满意率", 1, 2, 50.0, None],
+        ["重复投诉率", 2, 6, 33.3, 0.0],
+        ["越级投诉占比", 2, 6, 33.3, 50.0],
+    ]
+    assert page_tables(html)["rates"] == [[as_text(value) for value in row] for row in rates.rows]
+    assert "回访结果为满意或基本满意" in html
+    sheet = workbook_rows(client.web.get(f"/bulletin/download?month={MONTH}").data)["考核指标"]
+    assert sheet[0] == ["2026年10月投诉情况通报 · 考核指标", None, None, None, None, None]
+    assert sheet[2:] == rates.rows
+    text = text_of(client.web.get(f"/bulletin/pdf?month={MONTH}").data)
+    for name, counted, out_of, this, before, definition in rates.rows:
+        assert f"{name}{counted}{out_of}{this}{'' if before is None else before}" in text
+        assert definition.replace(" ", "") in text
+
+
+def test_the_written_analysis_of_the_month(app):
+    insert_month(app)
+    with app.app_context(), force_locale("en"):
+        assert bulletin.build(date(2026, 10, 1), NOW).analysis == ANALYSIS_EN
+    with app.app_context(), force_locale("zh"):
+        october = bulletin.build(date(2026, 10, 1), NOW)
+        assert october.title == "2026年10月投诉情况通报"
+        assert october.analysis == (
+            "2026年10月共受理投诉6件，比上月（2件）增加4件。"
+            "投诉最多的类别为网络覆盖、话费争议、资费套餐，2件（占33.3%）。"
+            "及时答复率25.0%，满意率50.0%，重复投诉率33.3%，越级投诉占比33.3%。"
+            "本月投诉中仍有1件超过办结时限未办结。"
+        )
+        september = bulletin.build(date(2026, 9, 1), NOW).analysis
+    assert september.startswith("2026年9月共受理投诉2件，比上月（0件）增加2件。投诉最多的类别为")
+    assert "满意率无可统计" in september
+
+
+def test_the_pdf_opens_with_its_title_and_the_analysis(app, login):
+    insert_month(app)
+    text = text_of(login("leader1").web.get(f"/bulletin/pdf?month={MONTH}").data)
+    assert "2026年10月投诉情况通报" in text
+    assert "2026年10月共受理投诉6件，比上月（2件）增加4件。" in text
+    assert "及时答复率25.0%，满意率50.0%，重复投诉率33.3%，越级投诉占比33.3%。" in text
+    assert text.index("投诉情况通报") < text.index("共受理投诉6件") < text.index("考核指标")
