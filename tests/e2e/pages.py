@@ -77,3 +77,8 @@ def field_error(page: Page, field: str) -> Locator:
 def shown(page: Page, label: str) -> Locator:
     """The value a detail page shows beside ``label``."""
     return page.locator("tr", has=page.locator("th", has_text=exactly(label))).locator("td")
+
+
+def page_token(page: Page) -> dict[str, str]:
+    """The CSRF header a script of the open page sends with a change made with the session cookie."""
+    return {"X-CSRFToken": page.locator('input[name="csrf_token"]').first.get_attribute("value")}

@@ -3,17 +3,21 @@ search box finding a customer by the last four digits of the number."""
 
 from playwright.sync_api import expect
 
-from tests.e2e.pages import open_menu
+from tests.e2e.pages import open_menu, page_token
 from tests.helpers import complaint_body, department_id
 
 
 def test_the_department_accepts_then_replies_and_the_agent_is_told(live_app, page_as, screenshot):
     agent = page_as("agent1")
-    created = agent.request.post("/api/v1/complaint/", data=complaint_body(live_app, topic="东城基站信号时断时续"))
+    created = agent.request.post(
+        "/api/v1/complaint/", data=complaint_body(live_app, topic="东城基站信号时断时续"), headers=page_token(agent)
+    )
     assert created.status == 201, created.text()
     complaint = created.json()["id"]
     sent = agent.request.post(
-        f"/api/v1/complaint/{complaint}/dispatch", data={"department": department_id(live_app, "NET"), "note": "请核查"}
+        f"/api/v1/complaint/{complaint}/dispatch",
+        data={"department": department_id(live_app, "NET"), "note": "请核查"},
+        headers=page_token(agent),
     )
     assert sent.status == 200, sent.text()
 
@@ -42,7 +46,7 @@ def test_the_department_accepts_then_replies_and_the_agent_is_told(live_app, pag
 def test_the_agent_finds_the_customer_by_the_last_four_digits(live_app, page_as):
     agent = page_as("agent1")
     body = complaint_body(live_app, topic="末四位查找测试", customer_phone="13722224321")
-    created = agent.request.post("/api/v1/complaint/", data=body)
+    created = agent.request.post("/api/v1/complaint/", data=body, headers=page_token(agent))
     assert created.status == 201, created.text()
     agent.goto("/complaints/search/")
     agent.locator("#search-q").fill("4321")
