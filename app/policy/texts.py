@@ -37,11 +37,13 @@ def too_long(value, max_length: int) -> str | None:
 
 
 def quoted(text: str | None, max_length: int = QUOTE_MAX_LENGTH) -> str:
-    """``text`` as a mail or a document quotes it: whole, or its first ``max_length`` characters and a note."""
+    """``text`` as a mail or a document quotes it: whole, or its beginning and a note, in
+    ``max_length`` characters at most (so quoting a quotation changes nothing)."""
     text = text or ""
     if len(text) <= max_length:
         return text
-    return text[:max_length] + QUOTE_CUT_NOTE.format(length=len(text), shown=max_length)
+    shown = max_length - len(QUOTE_CUT_NOTE.format(length=len(text), shown=max_length))
+    return text[:shown] + QUOTE_CUT_NOTE.format(length=len(text), shown=shown)
 
 
 def check_lengths(values: Mapping[str, tuple[object, int]]) -> None:
