@@ -24,7 +24,9 @@ from app import clock, notices
 from app.extensions import db
 from app.models import Appraisal, Complaint, ComplaintEvent, HandlingGroup, Incident
 from app.policy import NotFound
+from app.policy.appraisals import REASON_MAX_LENGTH
 from app.policy.i18n import _
+from app.policy.texts import MINUTES_MAX_LENGTH, TEXT_MAX_LENGTH, quoted
 from app.policy.vocabulary import CHANNELS, label
 
 if TYPE_CHECKING:
@@ -147,7 +149,8 @@ def _page_class() -> type:
 def _paragraph(pdf: "FPDF", text: str, *, indent: bool = True, size: int = TEXT_SIZE) -> None:
     """Each line of ``text`` as a paragraph, its first line indented by two characters."""
     pdf.set_font(FONT_FAMILY, size=size)
-    for line in (text or "").splitlines() or [""]:
+    # Whatever a builder passed: no text stored before the limits fills hundreds of pages.
+    for line in quoted(text).splitlines() or [""]:
         line = line.strip()
         # Written from an indented start, the text wraps back to the margin.
         pdf.set_x(pdf.l_margin + (pdf.get_string_width(INDENT) if indent and line else 0))
@@ -173,7 +176,7 @@ def _table(pdf: "FPDF", table: Table) -> None:
         for values in table.rows:
             row = grid.row()
             for value in values:
-                row.cell("" if value is None else str(value))
+                row.cell("" if value is None else quoted(str(value), TEXT_MAX_LENGTH))
     pdf.ln(2)
 
 
@@ -307,9 +310,14 @@ def final_result_of_complaint(complaint: Complaint) -> OfficialDocument:
             f"{clock.format_local(complaint.received_at, '%Y年%m月%d日 %H:%M')}，"
             f"{label(CHANNELS, complaint.channel)}受理客户{_masked(complaint.customer_phone)}的投诉"
             f"（{complaint.category.name if complaint.category else ''}）：{complaint.topic}。",
-            complaint.summary or "",
+            quoted(complaint.summary, TEXT_MAX_LENGTH),
         ],
-        sections=[Section(heading="一、处理结果", paragraphs=[_resolution_of(complaint) or "已处理完毕。"])],
+        sections=[
+            Section(
+                heading="一、处理结果",
+                paragraphs=[quoted(_resolution_of(complaint), TEXT_MAX_LENGTH) or "已处理完毕。"],
+            )
+        ],
         copy_to=["客户服务中心综援室"],
         filename=f"投诉处理结果通报-{complaint.number}.pdf",
     )
@@ -334,8 +342,10 @@ def final_result_of_incident(incident: Incident) -> OfficialDocument:
             f"“{incident.topic}”，期间共受理投诉{incident.volume}件。",
         ],
         sections=[
-            Section(heading="一、初步答复", paragraphs=[incident.first_reply_text or "无。"]),
-            Section(heading="二、处理结果", paragraphs=[incident.resolution_text or "已处理完毕。"]),
+            Section(heading="一、初步答复", paragraphs=[quoted(incident.first_reply_text, TEXT_MAX_LENGTH) or "无。"]),
+            Section(
+                heading="二、处理结果", paragraphs=[quoted(incident.resolution_text, TEXT_MAX_LENGTH) or "已处理完毕。"]
+            ),
             Section(
                 heading="三、涉及投诉工单",
                 table=Table(header=["工单编号", "投诉主题"], rows=[tuple(row) for row in complaints], widths=(1, 2)),
@@ -367,8 +377,11 @@ def meeting_minutes(group: HandlingGroup) -> OfficialDocument:
                     f"参会：{'、'.join(members)}",
                 ],
             ),
-            Section(heading="二、一线压力和初步严重程度评估", paragraphs=[group.assessment or "无。"]),
-            Section(heading="三、会议纪要", paragraphs=[group.minutes or ""]),
+            Section(
+                heading="二、一线压力和初步严重程度评估",
+                paragraphs=[quoted(group.assessment, MINUTES_MAX_LENGTH) or "无。"],
+            ),
+            Section(heading="三、会议纪要", paragraphs=[quoted(group.minutes, MINUTES_MAX_LENGTH)]),
         ],
         filename=f"会议纪要-{group.id}.pdf",
     )
@@ -397,7 +410,7 @@ def appraisal_notice(appraisal: Appraisal) -> OfficialDocument:
         issued_on=issued_on,
         recipients=["各部门"],
         issuer=issuer,
-        body=[f"{appraisal.target}{about}{appraisal.reason.rstrip('。')}。", closing],
+        body=[f"{appraisal.target}{about}{quoted(appraisal.reason, REASON_MAX_LENGTH).rstrip('。')}。", closing],
         filename=f"{phrase}-{appraisal.id}.pdf",
     )
 

@@ -1,12 +1,15 @@
 """Notices (SPEC.md §7): templated emails kept in the outbox and sent by RQ workers.
 
-``notify`` is the one door: it renders the template and adds the outbox row to
-the current transaction, so a rolled-back change leaves no notice. After the
-commit the new rows are put on the queue; if Redis is down then, they stay
-``queued`` and the scan enqueues them later. ``deliver`` (a worker's job, one
-per notice) sends its notice and, on the same SMTP connection, the others that
-are due, at most once each: one conditional UPDATE claims the batch, one commit
-writes its outcomes, and the batch's other jobs are taken off the queue.
+``notify`` is the one door: it adds the outbox row to the current transaction,
+so a rolled-back change leaves no notice. The row holds the template's code and
+the plain values it reads (JSON), not the text: no request waits on a template,
+Admin's included. After the commit the new rows are put on the queue; if Redis
+is down then, they stay ``queued`` and the scan enqueues them later. ``deliver``
+(a worker's job, one per notice) writes its notice and, on the same SMTP
+connection, the others that are due, at most once each: one conditional UPDATE
+claims the batch, one commit keeps the subjects and bodies rendered for it, one
+more writes its outcomes, and the batch's other jobs are taken off the queue.
+A notice is rendered once: a retry sends the text of its first attempt.
 """
 
 import logging
@@ -30,6 +33,7 @@ from email.policy import compat32
 from email.utils import formataddr, formatdate, parseaddr
 from functools import lru_cache, wraps
 from pathlib import Path
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import force_locale
@@ -52,6 +56,7 @@ from app.models.org import person_name
 from app.policy import ValidationFailed
 from app.policy import notices as policy
 from app.policy.i18n import _
+from app.policy.texts import quoted
 from app.policy.vocabulary import CHANNELS, NOTICE_TEMPLATES, STATUSES, label
 from app.recipients import combine
 
@@ -65,6 +70,7 @@ LIVE_JOB_STATUSES = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.STARTED, J
 NO_RECIPIENTS = "No recipient address: give the department a mailbox or the person an email address."
 INTERRUPTED = "Interrupted while sending (the worker stopped); queued again."
 TEMPLATE_FAILED = "The edited template {code!r} failed ({error}); the shipped template was used."
+NOT_RENDERED = "The notice could not be written ({error}): its template or values are at fault."
 _TO_ENQUEUE = "outbox_to_enqueue"
 
 # A file a notice carries: (file name, content type, bytes).
@@ -259,16 +265,53 @@ def in_notice_language() -> AbstractContextManager:
 
 
 def _plain(value, where: str = "context"):
-    """The context as plain values: a template must not reach into model objects."""
+    """The context as plain values: a template must not reach into model objects.
+
+    A text is quoted up to the longest a typed text may be: one stored before the limits
+    existed must not make a mail of hundreds of pages."""
     if isinstance(value, LazyString):
-        return str(value)
-    if isinstance(value, (str, int, float, Decimal, date)) or value is None:
+        value = str(value)
+    if isinstance(value, str):
+        return quoted(value)
+    if isinstance(value, (int, float, Decimal, date)) or value is None:
         return value
     if isinstance(value, Mapping):
         return {str(key): _plain(item, f"{where}.{key}") for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(item, f"{where}[{index}]") for index, item in enumerate(value)]
     raise TypeError(f"{where} is a {type(value).__name__}: give a notice plain values only")
+
+
+# The stored context is JSON: times, days and amounts keep their type under these tags,
+# so ``local_time`` and ``yuan`` read them as they were given.
+_TAGS = {"$datetime": datetime.fromisoformat, "$date": date.fromisoformat, "$decimal": Decimal}
+
+
+def _to_json(value):
+    """Plain values (``_plain``'s) as JSON values."""
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, Decimal):
+        return {"$decimal": str(value)}
+    if isinstance(value, dict):
+        return {key: _to_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_to_json(item) for item in value]
+    return value
+
+
+def _from_json(value):
+    """The plain values ``_to_json`` stored."""
+    if isinstance(value, dict):
+        if len(value) == 1 and next(iter(value)) in _TAGS:
+            tag, text = next(iter(value.items()))
+            return _TAGS[tag](text)
+        return {key: _from_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_from_json(item) for item in value]
+    return value
 
 
 def _render_with(subject: str, body: str, values: dict, render: Callable = _bounded) -> tuple[str, str]:
@@ -367,21 +410,22 @@ def notify(
         raise ValueError(f"No attachment builder {unknown[0]!r}: register it with @attachment_builder")
     session = db.session
     addresses = combine(recipients)
-    subject, body, template_error = render_notice(template, context)
+    now = clock.now()
+    with in_notice_language():
+        # The time it was raised, as the template's ``now``; the text is written when it is sent.
+        stored = _to_json({"now": now, **_plain(context)})
     if complaint is not None and complaint.id is None:
         session.flush()
-    now = clock.now()
     values = {
         "template": template,
         "recipients": addresses,
-        "subject": subject,
-        "body": body,
+        "context": stored,
         "key": key,
         "complaint_id": complaint.id if complaint is not None else None,
         "incident_id": incident_id,
         "status": policy.QUEUED if addresses else policy.FAILED,
         "attempts": 0,
-        "last_error": template_error if addresses else NO_RECIPIENTS,
+        "last_error": None if addresses else NO_RECIPIENTS,
         "next_attempt_at": now if addresses else None,
         "created_on": now,
         "attachments": [[name, str(argument)] for name, argument in attachments] or None,
@@ -543,20 +587,64 @@ def _claim(outbox_id: int) -> list:
         update(table)
         .where(table.c.id.in_(select(candidates.c.id)), table.c.status == policy.QUEUED)
         .values(status=policy.SENDING, attempts=table.c.attempts + 1, attempted_at=now)
-        .returning(
-            table.c.id,
-            table.c.subject,
-            table.c.recipients,
-            table.c.body,
-            table.c.created_on,
-            table.c.attachments,
-            table.c.attempts,
-        )
+        .returning(*(table.c[name] for name in Claimed._fields))
     ).all()
     db.session.commit()  # the claim: another job finds these taken
     batch.sort(key=lambda notice: (notice.id != outbox_id, notice.id))
     _drop_jobs([notice for notice in batch if notice.id != outbox_id])
     return batch
+
+
+class Claimed(NamedTuple):
+    """A notice a job claimed, as the job reads it."""
+
+    id: int
+    template: str
+    context: dict | None
+    subject: str | None
+    recipients: list[str]
+    body: str | None
+    created_on: datetime
+    attachments: list | None
+    attempts: int
+    last_error: str | None
+
+
+def _written(batch: Sequence) -> list[Claimed]:
+    """The batch with every notice's subject and body, rendered now for those that have none.
+
+    Rendering happens here, in the worker, never in the request that raised the notice. What
+    is rendered is kept (one commit) before anything is sent, so every attempt sends the same
+    text. A notice whose template fails even in its shipped version is failed, for Admin."""
+    batch = [Claimed(*notice) for notice in batch]
+    rendered, failed = {}, {}
+    for notice in batch:
+        if notice.body is not None:
+            continue
+        try:
+            subject, body, template_error = render_notice(notice.template, _from_json(notice.context or {}))
+        except BaseTimeoutException:
+            raise
+        except Exception as error:
+            log.exception("Notice %s could not be rendered", notice.id)
+            failed[notice.id] = {
+                "status": policy.FAILED,
+                "last_error": NOT_RENDERED.format(error=f"{type(error).__name__}: {error}"),
+                "next_attempt_at": None,
+            }
+            continue
+        last_error = "\n".join(filter(None, (notice.last_error, template_error))) or None
+        rendered[notice.id] = {"subject": subject, "body": body, "last_error": last_error}
+    if not rendered and not failed:
+        return batch
+    db.session.rollback()  # what rendering read
+    _update_outcomes({**rendered, **failed})
+    db.session.commit()
+    return [
+        notice._replace(**rendered[notice.id]) if notice.id in rendered else notice
+        for notice in batch
+        if notice.id not in failed
+    ]
 
 
 def _drop_jobs(notices: Sequence) -> None:
@@ -577,10 +665,11 @@ def _drop_jobs(notices: Sequence) -> None:
 
 
 def _send_batch(batch: Sequence) -> dict[int, dict]:
-    """Send each notice of ``batch``; their outcomes are written together, even if the job is stopped."""
+    """Write and send each notice of ``batch``; their outcomes are written together, even if the job is stopped."""
     outcomes: dict[int, dict] = {}
     written: set[int] = set()
     try:
+        batch = _written(batch)
         if not current_app.config["MAIL_SERVER"]:
             # Nowhere to send them: kept in the outbox, readable there, never marked sent.
             outcomes.update((notice.id, {"status": policy.STORED}) for notice in batch)

@@ -126,6 +126,20 @@ def outbox_row(app, outbox_id: int) -> dict:
         return {column.name: getattr(notice, column.name) for column in Outbox.__table__.columns}
 
 
+def run_worker(app) -> None:
+    """Run an RQ worker in this process until the queue is empty (the ``work`` fixture's):
+    it writes the queued notices' subjects and bodies."""
+    from rq import SimpleWorker
+
+    from app import queue
+    from workers import jobs
+
+    jobs.use_app(app)
+    with app.app_context():
+        connection = queue.connection()
+    SimpleWorker([queue.QUEUE_NAME], connection=connection).work(burst=True)
+
+
 def queued_jobs(app) -> list[str]:
     from app import queue
 

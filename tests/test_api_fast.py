@@ -7,7 +7,7 @@ import pytest
 from app import clock
 from app.extensions import db
 from app.models import Alert, Complaint, Incident, Outbox
-from tests.helpers import category_id, complaint_body
+from tests.helpers import category_id, complaint_body, run_worker
 from tests.test_views_complaint import form_data
 
 API = "/api/v1/complaint/"
@@ -44,6 +44,7 @@ def test_the_third_same_content_complaint_of_an_agent_in_a_shift_alerts_the_team
     assert third["incident"] == incident
     for earlier in (first, second):
         assert agent.get(f"{API}{earlier['id']}").get_json()["result"]["incident"] == incident
+    run_worker(app)  # the worker writes the notice
     with app.app_context():
         assert db.session.get(Incident, incident).volume == 3
         [notice] = db.session.query(Outbox).filter_by(template="alert").all()

@@ -7,7 +7,7 @@ import pytest
 from app import clock
 from app.extensions import db
 from app.models import Alert, Appraisal, ComplaintEvent, Outbox
-from tests.helpers import complaint_body, department_id
+from tests.helpers import complaint_body, department_id, run_worker
 
 API = "/api/v1/complaint/"
 
@@ -268,6 +268,7 @@ def test_the_receiver_is_alerted_and_mailed_when_the_dispatch_is_replied_or_retu
     assert to == ["agent1"]
     mine = agent.get("/api/v1/alert/").get_json()
     assert any(row["rule"] == "dispatch_returned" and row["complaint"] == complaint for row in mine["result"])
+    run_worker(app)  # the worker writes the notice
     with app.app_context():
         [mail] = db.session.query(Outbox).filter_by(key=f"alert:{key}").all()
         assert mail.recipients == ["agent1@dg.example.com"]

@@ -22,7 +22,7 @@ FIELDS = {
 }
 
 
-def test_a_notice_reads_with_exactly_the_fields_of_the_api(app, login):
+def test_a_notice_reads_with_exactly_the_fields_of_the_api(app, login, work):
     complaint_id = new_complaint(app, login("agent1"))
     outbox_id = change_with_notice(app, complaint_id, key="dispatch:api")
     response = login("leader1").get(f"{API}{outbox_id}")
@@ -32,12 +32,17 @@ def test_a_notice_reads_with_exactly_the_fields_of_the_api(app, login):
     assert result["id"] == outbox_id
     assert result["template"] == "dispatch"
     assert result["recipients"] == ["net@dg.example.com"]
-    assert result["subject"].startswith("【投诉派单】DG")
+    assert result["subject"] is None  # written by the worker, not by the change
     assert (result["status"], result["attempts"], result["last_error"]) == ("queued", 0, None)
     assert result["key"] == "dispatch:api"
     assert (result["complaint"], result["incident"]) == (complaint_id, None)
     assert result["created_on"].endswith("+08:00")
     assert result["sent_on"] is None
+    work()
+    result = login("leader1").get(f"{API}{outbox_id}").get_json()["result"]
+    assert set(result) == FIELDS
+    assert result["subject"].startswith("【投诉派单】DG")
+    assert (result["status"], result["attempts"], result["last_error"]) == ("stored", 1, None)
 
 
 def test_the_list_has_the_same_fields_newest_first_and_filters(app, login):

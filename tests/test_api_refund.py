@@ -8,7 +8,7 @@ import pytest
 from app.extensions import db
 from app.models import AuditLog, RefundRequest, RefundType
 from app.policy import Conflict
-from tests.helpers import complaint_body, department_id
+from tests.helpers import complaint_body, department_id, run_worker
 
 API = "/api/v1/refund/"
 
@@ -294,6 +294,7 @@ def test_the_inbox_shows_each_manager_exactly_what_they_may_decide(app, login):
 def outbox_for(app, key):
     from app.models import Outbox
 
+    run_worker(app)  # the worker writes the notice
     with app.app_context():
         notice = db.session.query(Outbox).filter_by(key=key).one_or_none()
         return None if notice is None else (notice.template, notice.recipients, notice.subject)

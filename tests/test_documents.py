@@ -213,3 +213,31 @@ def test_the_final_result_of_an_incident_lists_its_complaints_and_is_mailed(app,
     [message] = [m for m in mail_server.messages if "投诉处理结果通报" in m["Subject"]]
     [attached] = list(message.iter_attachments())
     assert attached.get_filename() == f"事件处理结果通报-{incident}.pdf"
+
+
+def test_a_resolution_stored_before_the_text_limits_prints_a_bounded_notice(app, login):
+    """A 210,000-character resolution (stored before the caps existed) is quoted up to the text
+    limit, with a note, instead of filling a hundred pages."""
+    from sqlalchemy import update
+
+    from app.models import ComplaintEvent
+    from app.policy.texts import TEXT_MAX_LENGTH
+
+    complaint = resolved_complaint(app, login)
+    with app.app_context():
+        # Past the flush hook, as rows written before it are.
+        db.session.execute(
+            update(ComplaintEvent.__table__)
+            .where(ComplaintEvent.complaint_id == complaint, ComplaintEvent.action == "resolve")
+            .values(text="信号" * 105_000)
+        )
+        db.session.commit()
+    response = login("agent1").web.get(f"/documents/complaint_result/{complaint}.pdf")
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.data))
+    assert len(reader.pages) <= 8
+    assert len(response.data) < 400_000
+    text = text_of(response.data)
+    # The beginning, then the note: 4,000 characters in all (the topic says 信号 once more).
+    assert TEXT_MAX_LENGTH // 2 - 40 <= text.count("信号") <= TEXT_MAX_LENGTH // 2
+    assert re.search(r"原文共210,000字，此处仅引前3,9\d\d字", text)

@@ -1,5 +1,6 @@
 """Notices in the outbox (§7): written with their change, rendered in Chinese, once per key."""
 
+import re
 import threading
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -7,7 +8,7 @@ from decimal import Decimal
 import pytest
 from flask_babel import force_locale
 
-from app import notices, recipients
+from app import clock, notices, recipients
 from app.extensions import db
 from app.models import Complaint, EmailTemplate, Outbox
 from app.notices import notify
@@ -21,22 +22,32 @@ def outbox_count(app) -> int:
         return db.session.query(Outbox).count()
 
 
-def test_a_change_writes_its_notice_rendered_and_queued(app, login):
+def test_a_change_writes_its_notice_queued_with_its_values_and_the_worker_renders_it(app, login, work):
     complaint_id = new_complaint(app, login("agent1"))
     outbox_id = change_with_notice(app, complaint_id, key="dispatch:1")
     notice = outbox_row(app, outbox_id)
     with app.app_context():
-        number = db.session.get(Complaint, complaint_id).number
+        complaint = db.session.get(Complaint, complaint_id)
+        number, received_at = complaint.number, complaint.received_at
     assert notice["status"] == "queued"
     assert notice["attempts"] == 0
     assert notice["recipients"] == ["net@dg.example.com"]
+    assert notice["complaint_id"] == complaint_id
+    assert queued_jobs(app) == [f"outbox-{outbox_id}-0"]
+    # The values the template reads, as JSON; no text yet: the change did not render it.
+    assert (notice["subject"], notice["body"]) == (None, None)
+    assert notice["context"]["complaint"]["number"] == number
+    assert notice["context"]["department"] == "网维中心"
+    assert notice["context"]["complaint"]["received_at"] == {"$datetime": received_at.isoformat()}
+    work()
+    notice = outbox_row(app, outbox_id)
+    assert (notice["status"], notice["last_error"]) == ("stored", None)  # no MAIL_SERVER: kept
     assert notice["subject"] == f"【投诉派单】{number} 家中信号差"
     assert notice["body"].startswith("网维中心：\n\n现将以下投诉派至贵部门处理")
     assert f"投诉工单：{number}\n" in notice["body"]
     assert "派单说明：请核查\n" in notice["body"]
     assert "{#" not in notice["body"]  # the list of values is for Admin, not for the reader
-    assert notice["complaint_id"] == complaint_id
-    assert queued_jobs(app) == [f"outbox-{outbox_id}-0"]
+    assert f"受理时间：{clock.format_local(received_at, '%Y-%m-%d %H:%M')}\n" in notice["body"]
 
 
 def test_a_rolled_back_change_leaves_no_notice_and_sends_nothing(app, login):
@@ -84,7 +95,7 @@ def test_two_transactions_racing_for_one_key_make_one_notice(app):
     # … and finds the key taken once the first commits.
     assert results["first"] is not None
     assert results["second"] is None
-    assert outbox_row(app, results["first"])["subject"] == "【投诉预警】A"
+    assert outbox_row(app, results["first"])["context"]["rule"] == "A"
     assert outbox_count(app) == 1
 
 
@@ -149,6 +160,41 @@ def test_amounts_and_times_read_as_people_write_them(app):
     assert subject == "【退费待审批】DG202611280001 ¥1,280.50"
     assert "退费金额：¥1,280.50\n" in body
     assert "受理时间：2026-11-28 09:30\n" in alert
+
+
+def test_amounts_times_and_days_reach_the_worker_as_they_were_given(app, work):
+    """The stored values are JSON: times, days and amounts keep their type for the filters."""
+    with app.app_context():
+        pending = notify(
+            "refund_pending",
+            ["room1@dg.example.com"],
+            {"complaint": {"number": "DG1"}, "refund": {"amount": Decimal("1280.5"), "type": "梦网/SP费用"}},
+            "refund_pending:json",
+        )
+        alert = notify(
+            "alert",
+            ["room1@dg.example.com"],
+            {"rule": "r", "complaint": {"number": "DG1", "received_at": datetime(2026, 11, 28, 1, 30, tzinfo=UTC)}},
+            "alert:json",
+        )
+        db.session.commit()
+    work()
+    assert outbox_row(app, pending)["subject"] == "【退费待审批】DG1 ¥1,280.50"
+    assert "受理时间：2026-11-28 09:30\n" in outbox_row(app, alert)["body"]
+
+
+def test_a_text_stored_before_the_limits_is_quoted_up_to_them_in_a_mail(app, work):
+    """A 210,000-character text (stored before the caps existed) does not make a 210,000-character mail."""
+    from app.policy.texts import QUOTE_MAX_LENGTH
+
+    with app.app_context():
+        outbox_id = notify("final_result", ["net@dg.example.com"], {"result": "信号" * 105_000}, "final_result:long")
+        db.session.commit()
+    assert len(outbox_row(app, outbox_id)["context"]["result"]) == QUOTE_MAX_LENGTH
+    work()
+    body = outbox_row(app, outbox_id)["body"]
+    assert QUOTE_MAX_LENGTH - 100 < len(body) < QUOTE_MAX_LENGTH + 1000
+    assert re.search(r"……（原文共 210,000 字，此处仅引前 19,9\d\d 字，全文见投诉处理管理系统。）", body)
 
 
 @pytest.fixture
@@ -232,3 +278,19 @@ def test_a_notice_is_written_in_chinese_whatever_language_the_user_reads(app, lo
     assert context["status"] == "已受理"
     assert context["receiving_department"] == "10086 A班组"
     assert context["receiver"] == "陈晓敏"
+
+
+def test_a_notice_that_cannot_be_written_at_all_is_failed_for_admin_and_the_batch_goes_on(
+    app, edited_template, work, monkeypatch
+):
+    edited_template("预警", "{{ 1 // 0 }}")
+    monkeypatch.setattr(notices, "default_template", lambda code: ("预警", "{{ 1 // 0 }}"))
+    with app.app_context():
+        broken = notify("alert", ["room1@dg.example.com"], {"rule": "r"}, "alert:broken")
+        fine = notify("urge", ["room1@dg.example.com"], {"note": "n"}, "urge:fine")
+        db.session.commit()
+    work()
+    notice = outbox_row(app, broken)
+    assert (notice["status"], notice["subject"], notice["next_attempt_at"]) == ("failed", None, None)
+    assert "could not be written (ZeroDivisionError" in notice["last_error"]
+    assert outbox_row(app, fine)["status"] == "stored"

@@ -79,12 +79,12 @@ def test_the_audit_log_escapes_it(app, login, hostile):
 
 
 def test_notices_are_plain_text_emails_and_the_outbox_escapes_them(app, login, hostile, mail_server, work):
+    work()
     with app.app_context():
         notice = db.session.scalar(select(Outbox).where(Outbox.template == "refund_pending"))
         assert TOPIC in notice.body and NOTE in notice.body  # as typed: plain text
         notice_id = notice.id
     assert_shown_as_text(page(login("leader1"), f"/outbox/show/{notice_id}"), TOPIC, NOTE)
-    work()
     [message] = [message for message in mail_server.messages if "退费待审批" in message["Subject"]]
     assert [part.get_content_type() for part in message.walk()] == ["text/plain"]
     assert TOPIC in message.get_content()

@@ -7,7 +7,7 @@ import pytest
 from app import clock
 from app.extensions import db
 from app.models import HandlingGroup, Outbox
-from tests.helpers import department_id
+from tests.helpers import department_id, run_worker
 from tests.test_api_fast import file
 
 
@@ -78,6 +78,7 @@ def test_the_meeting_notice_before_or_after_the_fact_and_the_minutes_go_to_membe
     assert (
         center.web.post(f"/handling-groups/act/{group}/minutes", data={"minutes": "决定:逐户回访"}).status_code == 302
     )
+    run_worker(app)  # the worker writes the notices
     with app.app_context():
         notice = db.session.query(Outbox).filter_by(template="meeting_notice").one()
         minutes = db.session.query(Outbox).filter_by(template="meeting_minutes").one()

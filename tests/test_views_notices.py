@@ -2,6 +2,7 @@
 
 import pytest
 
+from app import notices
 from app.extensions import db
 from app.models import EmailTemplate, Outbox
 from tests.helpers import change_with_notice, new_complaint, outbox_row
@@ -9,8 +10,15 @@ from tests.helpers import change_with_notice, new_complaint, outbox_row
 
 def failed_notice(app, login, key="dispatch:failed"):
     outbox_id = change_with_notice(app, new_complaint(app, login("agent1")), key=key)
+    mail_server = app.config["MAIL_SERVER"]
+    app.config["MAIL_SERVER"] = None
+    try:
+        with app.app_context():
+            notices.deliver(outbox_id)  # a worker's attempt writes it (kept, not sent) ...
+    finally:
+        app.config["MAIL_SERVER"] = mail_server
     with app.app_context():
-        notice = db.session.get(Outbox, outbox_id)
+        notice = db.session.get(Outbox, outbox_id)  # ... and it failed
         notice.status, notice.attempts, notice.last_error = "failed", 7, "ConnectionRefusedError: [Errno 111]"
         db.session.commit()
     return outbox_id
@@ -31,6 +39,16 @@ def test_leadership_reads_the_outbox_and_a_notice(app, login):
     assert "现将以下投诉派至贵部门处理" in detail
     assert "ConnectionRefusedError" in detail
     assert "dispatch:failed" in detail
+
+
+def test_a_notice_not_yet_written_by_the_worker_says_so(app, login):
+    outbox_id = change_with_notice(app, new_complaint(app, login("agent1")), key="dispatch:waiting")
+    leader = login("leader1")
+    listing = page(leader, "/outbox/list/").get_data(as_text=True)
+    assert "(written when sent)" in listing and "dispatch:waiting" not in listing
+    detail = page(leader, f"/outbox/show/{outbox_id}").get_data(as_text=True)
+    assert detail.count("(written when sent)") == 2  # subject and body
+    assert "发送时生成" in leader.web.get(f"/outbox/show/{outbox_id}").get_data(as_text=True)
 
 
 def test_the_pages_are_chinese_by_default(app, login):

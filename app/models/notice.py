@@ -11,7 +11,10 @@ from app.policy.texts import bounded
 
 
 class Outbox(Model):
-    """One email notice, written in the same transaction as the change that caused it."""
+    """One email notice, written in the same transaction as the change that caused it.
+
+    The change stores the template's code and the values it reads (``context``); the worker
+    renders ``subject`` and ``body`` when it first takes the notice (null until then)."""
 
     __tablename__ = "outbox"
     __table_args__ = (
@@ -22,8 +25,10 @@ class Outbox(Model):
     id = Column(Integer, primary_key=True)
     template = Column(String(32), nullable=False, index=True)
     recipients = Column(JSON, nullable=False)
-    subject = Column(String(255), nullable=False)
-    body = Column(Text, nullable=False)
+    # The plain values the template reads, as JSON (times, days and amounts tagged: app/notices.py).
+    context = Column(JSON)
+    subject = Column(String(255))
+    body = Column(Text)
     # §7: at most one notice per key (template, object, period), enforced by the database.
     key = Column(String(200), nullable=False, unique=True)
     complaint_id = Column(Integer, ForeignKey("complaint.id"), index=True)
@@ -42,7 +47,7 @@ class Outbox(Model):
     complaint = relationship(Complaint)
 
     def __str__(self) -> str:
-        return self.subject
+        return self.subject or self.key
 
 
 class EmailTemplate(Model):

@@ -25,6 +25,15 @@ def _preformatted(text: str | None) -> Markup:
     return Markup('<pre style="white-space: pre-wrap">{}</pre>').format(text or "")
 
 
+def _written_when_sent(formatter=str):
+    """A notice's subject or body, rendered by the worker: until then, say so."""
+
+    def format_text(text: str | None):
+        return _("(written when sent)") if text is None else formatter(text)
+
+    return format_text
+
+
 def _template_name(code: str) -> str:
     return f"{label(NOTICE_TEMPLATES, code)} ({code})"
 
@@ -95,7 +104,8 @@ class OutboxView(RelatedRowsViewMixin, ModelView):
         "template": _template_name,
         "status": lambda code: label(NOTICE_STATUSES, code),
         "recipients": lambda addresses: ", ".join(addresses or []),
-        "body": _preformatted,
+        "subject": _written_when_sent(),
+        "body": _written_when_sent(_preformatted),
         "last_error": _preformatted,
         "created_on": _time,
         "sent_on": _time,
@@ -126,7 +136,7 @@ class OutboxOutput(Schema):
     id = fields.Integer()
     template = fields.String()
     recipients = fields.List(fields.String())
-    subject = fields.String()
+    subject = fields.String(allow_none=True)  # null until a worker writes the notice
     status = fields.String()
     attempts = fields.Integer()
     last_error = fields.String(allow_none=True)
