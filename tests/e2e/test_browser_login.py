@@ -4,7 +4,8 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.pages import exactly, menu, open_menu
+from tests.e2e.pages import exactly, menu, open_menu, page_token
+from tests.helpers import complaint_body
 
 
 def test_the_login_page_is_chinese_by_default(new_page, screenshot):
@@ -27,8 +28,10 @@ def test_a_wrong_password_keeps_the_user_on_the_login_page(page):
     expect(menu(page)).to_have_count(0)
 
 
-def test_switching_to_english_shows_english_labels(page_as, screenshot):
+def test_switching_to_english_shows_english_labels(live_app, page_as, screenshot):
     page = page_as("agent1")
+    created = page.request.post("/api/v1/complaint/", data=complaint_body(live_app), headers=page_token(page))
+    assert created.status == 201, created.text()  # a list with a row, whatever ran before
     page.locator(".navbar-right .dropdown-toggle:has(.flag)").click()
     page.get_by_role("link", name="English").click()
     expect(menu(page).filter(has_text=exactly("Complaint handling"))).to_be_visible()
