@@ -126,6 +126,11 @@ WRITABLE = [
     "temporary_plan",
 ]
 
+# The timeline names an edit by the labels of these fields, by column: the ones people change.
+EDITED_FIELD_LABELS = {
+    (f"{field}_id" if f"{field}_id" in Complaint.__table__.columns else field): LABELS[field] for field in WRITABLE
+}
+
 # Fields of major complaints only: the form shows them when the severity is major.
 MAJOR_FIELDS = ["major_type", "media_level", "media_status", "hall_impact", *CONFLICT_CHECKLIST, "temporary_plan"]
 
@@ -444,7 +449,7 @@ class ComplaintView(ComplaintPolicy, RelatedChoicesMixin, PolicyFormMixin, Model
             history=history.customer_history(item.customer_phone, current_viewer(), clock.now(), exclude_id=item.id),
             repeat_visible=repeat_visible,
             may_edit=may_edit(item.id),
-            **story(item, g.user),
+            **story(item, g.user, EDITED_FIELD_LABELS),
         )
 
     @expose("/edit/<pk>", methods=["GET", "POST"])

@@ -26,7 +26,8 @@ def _preformatted(text: str | None) -> Markup:
 
 
 def _template_name(code: str) -> str:
-    return f"{label(NOTICE_TEMPLATES, code)} ({code})"
+    """A kind of notice by its name alone: the code is for the API and the mail templates' files."""
+    return label(NOTICE_TEMPLATES, code)
 
 
 class LongTextArea(TextArea):
