@@ -611,6 +611,15 @@ class MyOpenComplaintsView(ComplaintView):
     base_order = ("resolve_due", "asc")
 
 
+class MyOverdueComplaintsView(ComplaintView):
+    """The home page's "my overdue complaints": those I received, past their deadline."""
+
+    route_base = "/complaints/mine/overdue"
+    list_title = _("My overdue complaints")
+    base_filters = [["id", VisibleRows, None], ["id", ReceivedByMe, None], ["id", Overdue, None]]
+    base_order = ("resolve_due", "asc")
+
+
 class DepartmentOverdueView(ComplaintView):
     """The home page's "overdue dispatches of my department"."""
 
