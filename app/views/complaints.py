@@ -51,7 +51,7 @@ from app.views.filters import (
     VisibleRows,
 )
 from app.views.formatting import or_blank, yes_no, yuan
-from app.views.lists import CappedCountInterface, NumberLinkedListWidget
+from app.views.lists import CappedCountInterface, NameOrderedInterface, NumberLinkedListWidget
 from app.views.mixins import PolicyApiMixin, PolicyFormMixin, flash_policy_error, is_id
 from app.views.related import RelatedChoicesMixin, RelatedInfoApiMixin
 from app.views.schemas import Amount, Code, RelatedId, Time
@@ -237,11 +237,15 @@ def may_edit(pk) -> bool:
 NOT_EDITABLE = _("Only the receiving side edits a complaint; the department it is dispatched to answers the dispatch.")
 
 
+# The related columns of the lists sort by the related row's name.
+NAMES_OF_RELATED = {"category": "name", "receiving_department": "name", "responsible_department": "name"}
+
+
 class ComplaintView(ComplaintPolicy, RelatedChoicesMixin, PolicyFormMixin, ModelView):
     """Complaints visible to me; each complaint's page tells its whole story and holds its actions."""
 
     route_base = "/complaints"
-    datamodel = CappedCountInterface(Complaint)
+    datamodel = NameOrderedInterface(Complaint, NAMES_OF_RELATED)
     class_permission_name = COMPLAINT
     base_permissions = [*RESOURCE_PERMISSIONS[COMPLAINT]]
     base_filters = [["id", VisibleRows, None]]
@@ -263,7 +267,7 @@ class ComplaintView(ComplaintPolicy, RelatedChoicesMixin, PolicyFormMixin, Model
         "status",
         "is_repeat",
     ]
-    order_columns = ["number", "received_at", "channel", "topic", "customer_phone", "status", "is_repeat"]
+    order_columns = [*list_columns]
     search_columns = [
         "number",
         "channel",
