@@ -245,7 +245,7 @@ class ComplaintView(ComplaintPolicy, RelatedChoicesMixin, PolicyFormMixin, Model
     """Complaints visible to me; each complaint's page tells its whole story and holds its actions."""
 
     route_base = "/complaints"
-    datamodel = NameOrderedInterface(Complaint, NAMES_OF_RELATED)
+    datamodel = NameOrderedInterface(Complaint, by_name=NAMES_OF_RELATED)
     class_permission_name = COMPLAINT
     base_permissions = [*RESOURCE_PERMISSIONS[COMPLAINT]]
     base_filters = [["id", VisibleRows, None]]

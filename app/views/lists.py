@@ -42,9 +42,10 @@ class NameOrderedInterface(CappedCountInterface):
     table: a page of the list is read department by department (category by category) in
     name order, without sorting every row. Ties keep the newest first."""
 
-    def __init__(self, obj, by_name: dict[str, str], session=None):
+    def __init__(self, obj, session=None, by_name: dict[str, str] | None = None):
+        # Flask-AppBuilder makes interfaces of related models with this class too: (obj, session).
         super().__init__(obj, session=session)
-        self.by_name = by_name
+        self.by_name = by_name or {}
 
     def apply_order_by(self, query, order_column, order_direction, *args, **kwargs):
         if order_column not in self.by_name:
