@@ -77,6 +77,15 @@ def test_frontline_sees_its_own_open_complaints_with_time_left(app, login):
     assert 'id="dashboard-manager"' not in agent1 and 'id="dashboard-leadership"' not in agent1
 
 
+def test_an_agent_s_overdue_figure_counts_the_complaints_they_received(app, login):
+    arrange(app, login)  # agent1's dispatch is late; agent2, of the same team, received nothing late
+    assert figures(login("agent1"))["My overdue complaints"][0] == 1
+    assert figures(login("agent2"))["My overdue complaints"][0] == 0
+    # What the whole team's late work is, the manager reads under its own name.
+    assert "Overdue complaints I can see" not in figures(login("agent2"))
+    assert figures(login("center1"))["Overdue complaints I can see"][0] == 1
+
+
 def test_managers_see_their_approvals_and_their_department_s_late_dispatches(app, login):
     arrange(app, login)
     room = figures(login("room1"))

@@ -15,6 +15,7 @@ from app.views.complaints import (
     DepartmentQueueView,
     MyComplaintsView,
     MyOpenComplaintsView,
+    MyOverdueComplaintsView,
     OverdueComplaintsView,
 )
 from app.views.documents import DocumentView
@@ -107,6 +108,7 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view_no_menu(TeamMemberView)
     # The lists behind the home page's numbers.
     appbuilder.add_view_no_menu(MyOpenComplaintsView)
+    appbuilder.add_view_no_menu(MyOverdueComplaintsView)
     appbuilder.add_view_no_menu(DepartmentOverdueView)
     appbuilder.add_view_no_menu(AttachmentView)
     appbuilder.add_view_no_menu(DocumentView)

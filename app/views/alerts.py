@@ -17,6 +17,7 @@ from app.policy.vocabulary import ALERT_RULES, APPRAISAL_KINDS, APPRAISAL_STATUS
 from app.security import ALERT, API_METHOD_PERMISSIONS, APPRAISAL, RESOURCE_PERMISSIONS
 from app.views.fields import choice_field
 from app.views.filters import VisibleRows
+from app.views.formatting import people
 from app.views.lists import CappedCountInterface, complaint_link
 from app.views.mixins import PolicyFormMixin
 from app.views.related import RelatedInfoApiMixin, RelatedRowsViewMixin
@@ -59,7 +60,7 @@ class AlertView(RelatedRowsViewMixin, ModelView):
     formatters_columns = {
         "created_on": clock.format_local,
         "rule": lambda code: label(ALERT_RULES, code),
-        "recipients": lambda names: ", ".join(names or []),
+        "recipients": people,
         "criterion": criterion_label,
         "incident_id": lambda number: number or "",
         "complaint": complaint_link,

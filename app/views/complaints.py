@@ -51,7 +51,7 @@ from app.views.filters import (
     VisibleRows,
 )
 from app.views.formatting import or_blank, yes_no, yuan
-from app.views.lists import CappedCountInterface, NumberLinkedListWidget
+from app.views.lists import CappedCountInterface, NameOrderedInterface, NumberLinkedListWidget
 from app.views.mixins import PolicyApiMixin, PolicyFormMixin, flash_policy_error, is_id
 from app.views.related import RelatedChoicesMixin, RelatedInfoApiMixin
 from app.views.schemas import Amount, Code, RelatedId, Time
@@ -125,6 +125,11 @@ WRITABLE = [
     *CONFLICT_CHECKLIST,
     "temporary_plan",
 ]
+
+# The timeline names an edit by the labels of these fields, by column: the ones people change.
+EDITED_FIELD_LABELS = {
+    (f"{field}_id" if f"{field}_id" in Complaint.__table__.columns else field): LABELS[field] for field in WRITABLE
+}
 
 # Fields of major complaints only: the form shows them when the severity is major.
 MAJOR_FIELDS = ["major_type", "media_level", "media_status", "hall_impact", *CONFLICT_CHECKLIST, "temporary_plan"]
@@ -232,11 +237,15 @@ def may_edit(pk) -> bool:
 NOT_EDITABLE = _("Only the receiving side edits a complaint; the department it is dispatched to answers the dispatch.")
 
 
+# The related columns of the lists sort by the related row's name.
+NAMES_OF_RELATED = {"category": "name", "receiving_department": "name", "responsible_department": "name"}
+
+
 class ComplaintView(ComplaintPolicy, RelatedChoicesMixin, PolicyFormMixin, ModelView):
     """Complaints visible to me; each complaint's page tells its whole story and holds its actions."""
 
     route_base = "/complaints"
-    datamodel = CappedCountInterface(Complaint)
+    datamodel = NameOrderedInterface(Complaint, by_name=NAMES_OF_RELATED)
     class_permission_name = COMPLAINT
     base_permissions = [*RESOURCE_PERMISSIONS[COMPLAINT]]
     base_filters = [["id", VisibleRows, None]]
@@ -258,7 +267,7 @@ class ComplaintView(ComplaintPolicy, RelatedChoicesMixin, PolicyFormMixin, Model
         "status",
         "is_repeat",
     ]
-    order_columns = ["number", "received_at", "channel", "topic", "customer_phone", "status", "is_repeat"]
+    order_columns = [*list_columns]
     search_columns = [
         "number",
         "channel",
@@ -444,7 +453,7 @@ class ComplaintView(ComplaintPolicy, RelatedChoicesMixin, PolicyFormMixin, Model
             history=history.customer_history(item.customer_phone, current_viewer(), clock.now(), exclude_id=item.id),
             repeat_visible=repeat_visible,
             may_edit=may_edit(item.id),
-            **story(item, g.user),
+            **story(item, g.user, EDITED_FIELD_LABELS),
         )
 
     @expose("/edit/<pk>", methods=["GET", "POST"])
@@ -603,6 +612,15 @@ class MyOpenComplaintsView(ComplaintView):
     route_base = "/complaints/mine/open"
     list_title = _("My open complaints")
     base_filters = [["id", VisibleRows, None], ["id", ReceivedByMe, None], ["id", OpenOnly, None]]
+    base_order = ("resolve_due", "asc")
+
+
+class MyOverdueComplaintsView(ComplaintView):
+    """The home page's "my overdue complaints": those I received, past their deadline."""
+
+    route_base = "/complaints/mine/overdue"
+    list_title = _("My overdue complaints")
+    base_filters = [["id", VisibleRows, None], ["id", ReceivedByMe, None], ["id", Overdue, None]]
     base_order = ("resolve_due", "asc")
 
 

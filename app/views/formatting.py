@@ -1,8 +1,13 @@
 """Template helpers: local times, yuan amounts and code labels."""
 
+from flask import g
+from flask_appbuilder.security.sqla.models import User
 from flask_babel import lazy_gettext as _
+from sqlalchemy import select
 
 from app import clock
+from app.extensions import db
+from app.models.org import person_name
 from app.policy import vocabulary
 from app.policy.attachments import MAX_ATTACHMENT_BYTES
 from app.policy.leadership import criterion_label
@@ -41,6 +46,17 @@ def yes_no(value) -> str:
     from flask_babel import gettext
 
     return gettext("Yes") if value else gettext("No")
+
+
+def people(usernames) -> str:
+    """Sign-in names (as alerts keep them) as the people's names, read once per request."""
+    usernames = list(usernames or [])
+    known = g.setdefault("person_names", {})
+    missing = [name for name in usernames if name not in known]
+    if missing:
+        for user in db.session.scalars(select(User).where(User.username.in_(missing))):
+            known[user.username] = person_name(user)
+    return "、".join(known.get(name, name) for name in usernames)
 
 
 def or_blank(value) -> str:

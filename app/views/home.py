@@ -80,7 +80,7 @@ class HomeView(IndexView):
         # Frontline, and everyone above: my open complaints, my alerts.
         figures["frontline"] = [
             self._figure(_("My open complaints"), "MyOpenComplaintsView"),
-            self._figure(_("Overdue complaints I can see"), "OverdueComplaintsView", alarm=True),
+            self._figure(_("My overdue complaints"), "MyOverdueComplaintsView", alarm=True),
         ]
         tables["my_open"] = self._rows("MyOpenComplaintsView", ("resolve_due", "asc"))
         if has_access("can_list", ALERT):
@@ -92,6 +92,7 @@ class HomeView(IndexView):
                 self._figure(_("Refunds awaiting my approval"), "RefundInboxView", alarm=True),
                 self._figure(_("Overdue dispatches of my department"), "DepartmentOverdueView", alarm=True),
                 self._figure(_("Dispatched to my department"), "DepartmentQueueView"),
+                self._figure(_("Overdue complaints I can see"), "OverdueComplaintsView", alarm=True),
             ]
             figures["manager"].append(self._repeats(now))
             if has_access("can_list", INCIDENT):

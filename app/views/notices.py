@@ -35,7 +35,8 @@ def _written_when_sent(formatter=str):
 
 
 def _template_name(code: str) -> str:
-    return f"{label(NOTICE_TEMPLATES, code)} ({code})"
+    """A kind of notice by its name alone: the code is for the API and the mail templates' files."""
+    return label(NOTICE_TEMPLATES, code)
 
 
 class LongTextArea(TextArea):

@@ -1,5 +1,6 @@
 """A complaint's whole story, for its page: who holds it, what is due, what happened."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,22 +11,14 @@ from sqlalchemy import select
 from app import clock, workflow
 from app.extensions import db
 from app.models import AuditLog, Complaint, ComplaintEvent, RefundRequest
+from app.models.audit import SYSTEM
 from app.models.org import person_name
 from app.policy import PolicyError, flow
 from app.policy.vocabulary import ACTIONS, CALLBACKS, REFUND_STATUSES, label
 from app.views.formatting import yuan
 
-# Changes an action already tells on the timeline: the audit entry would repeat it.
-ACTION_FIELDS = {
-    "status",
-    "next_due_at",
-    "changed_on",
-    "resolved_at",
-    "closed_at",
-    "responsible_department_id",
-    "callback",
-    "callback_note",
-}
+# A change an action already tells on the timeline (the dispatch): the audit entry would repeat it.
+ACTION_FIELDS = {"responsible_department_id"}
 
 
 @dataclass(frozen=True)
@@ -108,7 +101,10 @@ def deadlines(complaint: Complaint) -> list[Deadline]:
     return rows
 
 
-def timeline(complaint: Complaint) -> list[Step]:
+def timeline(complaint: Complaint, field_labels: Mapping[str, str]) -> list[Step]:
+    """What happened, by whom. An edit shows the labels of the fields people change
+    (``field_labels``, by column); one that changed none of them (the scans' own clocks,
+    the system's links) is no step of a person's and is left out."""
     steps = []
     events = db.session.scalars(
         select(ComplaintEvent).where(ComplaintEvent.complaint_id == complaint.id).order_by(ComplaintEvent.id)
@@ -158,19 +154,21 @@ def timeline(complaint: Complaint) -> list[Step]:
         .where(AuditLog.table_name == "complaint", AuditLog.row_id == complaint.id)
         .order_by(AuditLog.id)
     ).all()
-    # The log keeps user names; the page names the people (a job's or script's name stays as it is).
+    # The log keeps user names; the page names the people (a script's name stays as it is).
     usernames = {entry.user for entry in audit}
     people = {
         user.username: person_name(user)
         for user in db.session.scalars(select(User).where(User.username.in_(usernames)))
     }
+    people[SYSTEM] = _name(None)
     for entry in audit:
         entry_user = people.get(entry.user, entry.user)
-        fields = sorted(set(entry.changes) - ACTION_FIELDS)
+        changed = set(entry.changes) - ACTION_FIELDS
+        fields = [str(text) for field, text in field_labels.items() if field in changed]
         if entry.action == "create":
             steps.append(Step(entry.created_on, str(_("Received")), entry_user, "", "audit"))
         elif fields:
-            steps.append(Step(entry.created_on, str(_("Edited")), entry_user, ", ".join(fields), "audit"))
+            steps.append(Step(entry.created_on, str(_("Edited")), entry_user, "、".join(fields), "audit"))
     return sorted(steps, key=lambda step: step.at)
 
 
@@ -186,7 +184,7 @@ def _escalation_possible(complaint: Complaint, now: datetime) -> bool:
     return True
 
 
-def story(complaint: Complaint, user) -> dict:
+def story(complaint: Complaint, user, field_labels: Mapping[str, str]) -> dict:
     now = clock.now()
     actions = flow.available(complaint.status, workflow.sides(complaint, user))
     if "escalate" in actions and not _escalation_possible(complaint, now):
@@ -197,7 +195,7 @@ def story(complaint: Complaint, user) -> dict:
         "holder": holder(complaint),
         "deadlines": deadlines(complaint),
         "countdown": countdown_phrases(),
-        "timeline": timeline(complaint),
+        "timeline": timeline(complaint, field_labels),
         "actions": actions,
         "dispatch": workflow.open_dispatch(complaint),
     }
