@@ -2,13 +2,15 @@
 
 from playwright.sync_api import expect
 
-from tests.e2e.pages import open_menu
+from tests.e2e.pages import open_menu, page_token
 from tests.helpers import complaint_body
 
 
 def test_leadership_reads_the_audit_log_of_a_new_complaint(live_app, page_as, screenshot):
     agent = page_as("agent1")
-    created = agent.request.post("/api/v1/complaint/", data=complaint_body(live_app, topic="审计测试"))
+    created = agent.request.post(
+        "/api/v1/complaint/", data=complaint_body(live_app, topic="审计测试"), headers=page_token(agent)
+    )
     assert created.status == 201, created.text()
 
     page = page_as("leader1")

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from app.extensions import db
 from app.models import RefundType
-from tests.e2e.pages import exactly, open_menu
+from tests.e2e.pages import exactly, open_menu, page_token
 from tests.helpers import category_id
 
 
@@ -22,7 +22,7 @@ def record(page: Page, live_app, topic: str) -> int:
         "summary": "客户反映手机上网速度很慢。",
         "customer_phone": "13800138000",
     }
-    response = page.request.post("/api/v1/complaint/", data=body)
+    response = page.request.post("/api/v1/complaint/", data=body, headers=page_token(page))
     assert response.status == 201, response.text()
     return response.json()["id"]
 
@@ -137,7 +137,9 @@ def answer_next_dialog(page: Page, accept: bool) -> list[str]:
 def test_closing_a_complaint_asks_first(live_app, page_as):
     page = page_as("agent1")
     pk = record(page, live_app, "归档前确认的投诉")
-    resolved = page.request.post(f"/api/v1/complaint/{pk}/resolve", data={"text": "已为客户调整套餐。"})
+    resolved = page.request.post(
+        f"/api/v1/complaint/{pk}/resolve", data={"text": "已为客户调整套餐。"}, headers=page_token(page)
+    )
     assert resolved.status == 200, resolved.text()
     page.goto(f"/complaints/show/{pk}")
     status = page.locator(".panel-title .label-info").first
@@ -162,7 +164,7 @@ def test_rejecting_a_refund_asks_first(live_app, page_as):
         billing_error = db.session.query(RefundType.id).filter_by(code="billing_error").scalar()
         db.session.remove()
     body = {"complaint": pk, "amount": "250.00", "refund_type": billing_error, "liability": "yes"}
-    response = agent.request.post("/api/v1/refund/", data=body)
+    response = agent.request.post("/api/v1/refund/", data=body, headers=page_token(agent))
     assert response.status == 201, response.text()
     refund = response.json()["id"]
 
