@@ -175,6 +175,7 @@ def test_rejecting_a_refund_asks_first(live_app, page_as):
     assert asked == ["确定驳回此退费?审批后不能更改。"]
     expect(manager).to_have_url(re.compile(f"/refund-inbox/decide/{refund}$"))
 
+    manager.fill("#note", "属客户自身原因,已解释")  # a rejection gives its reason
     asked = answer_next_dialog(manager, accept=True)
     manager.get_by_role("button", name="驳回").click()
     expect(manager.locator(".alert-success")).to_contain_text("已驳回")

@@ -85,6 +85,7 @@ def test_the_inbox_still_asks_before_a_decision(page_as, live_app):
     page.click("button[value=approve]")
     page.wait_for_timeout(300)
     assert "/refund-inbox/decide/" in page.url  # declined: nothing sent
+    page.fill("#note", "非公司原因,已向客户解释")  # a rejection gives its reason
     page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     page.click("button[value=reject]")
     page.wait_for_url("**/refund-inbox/list/")
