@@ -10,7 +10,6 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _
 from marshmallow import Schema, fields
 from redis import RedisError
-from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from sqlalchemy import select
 from wtforms import BooleanField, IntegerField
@@ -505,14 +504,7 @@ class ComplaintView(ComplaintPolicy, RelatedChoicesMixin, PolicyFormMixin, Model
         return redirect(url_for(f"{type(self).__name__}.export_progress", job_id=job.id))
 
     def _export_job(self, job_id: str) -> Job:
-        """The signed-in user's own export job, else 404."""
-        try:
-            job = Job.fetch(job_id, connection=queue.connection())
-        except (NoSuchJobError, RedisError, ValueError):
-            abort(404)
-        if job.func_name != "workers.jobs.export_complaints" or job.meta.get("user_id") != g.user.id:
-            abort(404)
-        return job
+        return export.own_job(job_id, "workers.jobs.export_complaints")
 
     @expose("/export/progress/<job_id>")
     @has_access

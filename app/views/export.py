@@ -7,18 +7,33 @@ an RQ job (workers/jobs.py) while the page shows a progress bar, then offers the
 from collections.abc import Callable, Iterable
 from io import BytesIO
 
-from flask import Response, current_app
+from flask import Response, abort, current_app, g
 from flask_babel import lazy_gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from redis import RedisError
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app import clock
+from app import clock, queue
 from app.exports import append_row
 from app.policy.vocabulary import CHANNELS, ESCALATION_SOURCES, SEVERITIES, STATUSES, label
 from app.views.formatting import yes_no
+
+
+def own_job(job_id: str, function: str) -> Job:
+    """The signed-in user's own job running ``function`` (a worker's export or import), else 404."""
+    try:
+        job = Job.fetch(job_id, connection=queue.connection())
+    except (NoSuchJobError, RedisError, ValueError):
+        abort(404)
+    if job.func_name != function or job.meta.get("user_id") != g.user.id:
+        abort(404)
+    return job
+
 
 # A download holds at most this many rows; the list's filters narrow it further.
 EXPORT_LIMIT = 50_000

@@ -11,8 +11,6 @@ from flask import abort, current_app, flash, g, jsonify, redirect, request, url_
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _
-from redis import RedisError
-from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
 from app import imports, queue
@@ -143,13 +141,7 @@ class ComplaintImportView(BaseView):
         return redirect(url_for("MyComplaintsView.list"))
 
     def _job(self, job_id: str) -> Job:
-        try:
-            job = Job.fetch(job_id, connection=queue.connection())
-        except (NoSuchJobError, RedisError, ValueError):
-            abort(404)
-        if job.meta.get("user_id") != g.user.id:
-            abort(404)
-        return job
+        return export.own_job(job_id, "workers.jobs.import_complaints")
 
     @expose("/progress/<job_id>")
     @has_access
