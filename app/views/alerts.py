@@ -11,6 +11,7 @@ from marshmallow import Schema, fields
 from app import appraisals, clock
 from app.extensions import db
 from app.models import Alert, Appraisal
+from app.models.org import person_name
 from app.policy import PolicyError
 from app.policy.leadership import criterion_label
 from app.policy.vocabulary import ALERT_RULES, APPRAISAL_KINDS, APPRAISAL_STATUSES, label
@@ -150,6 +151,11 @@ class AppraisalView(AppraisalPolicy, RelatedRowsViewMixin, PolicyFormMixin, Mode
         "decided_at": clock.format_local,
         "id": lambda pk: appraisal_buttons(pk),
         "complaint": complaint_link,
+        # A criticism of a department names no person; one not yet decided, no decider.
+        "department": lambda department: department.name if department is not None else "",
+        "user": person_name,
+        "created_by": person_name,
+        "decided_by": person_name,
     }
 
     @expose("/decide/<int:pk>", methods=["POST"])
