@@ -7,7 +7,7 @@ import pytest
 
 from app import clock
 from app.extensions import db
-from app.models import Appraisal, Outbox
+from app.models import Appraisal, Department, Outbox
 from tests.helpers import complaint_body, department_id
 from tests.test_api_flow import act, received, run_scan
 
@@ -223,3 +223,25 @@ def test_a_department_dispatched_to_sees_but_never_edits_the_complaint(app, logi
     assert net.get(f"/api/v1/complaint/{complaint}").get_json()["result"]["topic"] == "家中信号差"
     assert 'id="edit-complaint"' in page(login("agent1"), f"/complaints/show/{complaint}")
     assert login("agent2").put(f"/api/v1/complaint/{complaint}", json={"summary": "同班组补充"}).status_code == 200
+
+
+def test_the_appraisal_list_names_people_and_leaves_blank_what_is_not_there(app, login):
+    """A criticism drafted for a department names no person and, undecided, no decider: blank, not "None"."""
+    complaint = received(app, login)
+    with app.app_context():
+        net = db.session.get(Department, department_id(app, "NET"))
+        db.session.add(
+            Appraisal(
+                complaint_id=complaint,
+                kind="criticism",
+                status="draft",
+                department=net,
+                reason="派单超时未答复",
+                created_on=clock.now(),
+            )
+        )
+        db.session.commit()
+        db.session.remove()
+    page = login("center1").web.get("/appraisals/list/").get_data(as_text=True)
+    assert "派单超时未答复" in page and "网维中心" in page
+    assert not re.search(r">\s*None\s*<", page)  # no cell reads None
