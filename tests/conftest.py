@@ -290,3 +290,19 @@ def stoppable_redis(app, monkeypatch):
     monkeypatch.setitem(app.extensions, "redis", queue.connect(redis.url))
     yield redis
     redis.stop()
+
+
+@pytest.fixture
+def urge_template(app):
+    """The id of the urge template, which a test may edit as Admin would; put back afterwards."""
+    from app.extensions import db
+    from app.models import EmailTemplate
+
+    with app.app_context():
+        template = db.session.query(EmailTemplate).filter_by(code="urge").one()
+        saved = (template.id, template.subject, template.body)
+    yield saved[0]
+    with app.app_context():
+        template = db.session.get(EmailTemplate, saved[0])
+        template.subject, template.body = saved[1:]
+        db.session.commit()

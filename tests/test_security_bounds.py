@@ -278,20 +278,6 @@ NESTED_LOOPS = (
 )
 
 
-@pytest.fixture
-def urge_template(app):
-    from app.models import EmailTemplate
-
-    with app.app_context():
-        template = db.session.query(EmailTemplate).filter_by(code="urge").one()
-        saved = (template.id, template.subject, template.body)
-    yield saved[0]
-    with app.app_context():
-        template = db.session.get(EmailTemplate, saved[0])
-        template.subject, template.body = saved[1:]
-        db.session.commit()
-
-
 def test_a_request_raising_a_notice_never_renders_and_the_worker_falls_back_from_a_costly_template(
     app, login, urge_template, work, monkeypatch
 ):

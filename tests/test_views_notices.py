@@ -97,18 +97,6 @@ def test_leadership_reads_but_does_not_resend(app, login):
     assert "Send again" in page(login("admin"), f"/outbox/show/{outbox_id}").get_data(as_text=True)
 
 
-@pytest.fixture
-def urge_template(app):
-    with app.app_context():
-        template = db.session.query(EmailTemplate).filter_by(code="urge").one()
-        saved = (template.id, template.subject, template.body)
-    yield saved[0]
-    with app.app_context():
-        template = db.session.get(EmailTemplate, saved[0])
-        template.subject, template.body = saved[1:]
-        db.session.commit()
-
-
 def test_admin_edits_a_template_and_the_next_notice_uses_it(app, login, urge_template):
     admin = login("admin")
     form = page(admin, f"/email-templates/edit/{urge_template}").get_data(as_text=True)
