@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import re
 
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
@@ -172,3 +173,8 @@ def sibling_database(folder, suffix: str, fresh: bool = False) -> str:
             connection.execute(text(f'CREATE DATABASE "{url.database}"'))
     server.dispose()
     return url.render_as_string(hide_password=False)
+
+
+def csrf_token_in(html: str) -> str:
+    """The CSRF token of the first form of a page, as a browser would send it."""
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)

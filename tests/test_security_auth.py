@@ -1,7 +1,6 @@
 """Authentication: the password policy, the sign-in rate limit, session cookies, token lifetimes."""
 
 import importlib
-import re
 import time
 from datetime import timedelta
 
@@ -14,6 +13,7 @@ import config
 from app.extensions import appbuilder
 from app.web_security import check_password
 from config import ProdConfig, TestConfig
+from tests.helpers import csrf_token_in
 
 PASSWORD = TestConfig.DEMO_PASSWORD
 GOOD_PASSWORD = "Dongguan-10086"
@@ -173,7 +173,7 @@ def from_address(flask_app, address):
 def form_sign_in(client, username, password):
     """The sign-in form as a browser sends it, with the page's CSRF token."""
     page = client.get("/login/", query_string={"_l_": "en"}).get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    token = csrf_token_in(page)
     form = {"username": username, "password": password, "csrf_token": token}
     return client.post("/login/", data=form, query_string={"_l_": "en"})
 

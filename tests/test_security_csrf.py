@@ -20,7 +20,7 @@ from app.extensions import db
 from app.models import Complaint, Department
 from config import DevConfig
 from tests.conftest import PASSWORD
-from tests.helpers import complaint_body, complaint_count, department_id
+from tests.helpers import complaint_body, complaint_count, csrf_token_in, department_id
 from tests.test_access_matrix import fingerprint
 
 CHANGES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -45,7 +45,7 @@ def default_app(app, redis_url):
 def page_token(browser, url: str) -> str:
     """The token in the page's form, as a browser has it."""
     page = browser.get(url).get_data(as_text=True)
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    return csrf_token_in(page)
 
 
 def signed_in(default_app, username):

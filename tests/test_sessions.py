@@ -11,6 +11,7 @@ import pytest
 
 from app.sessions import SIGN_IN_ID
 from config import DevConfig, TestConfig
+from tests.helpers import csrf_token_in
 
 PASSWORD = TestConfig.DEMO_PASSWORD
 PAGES = ("/complaints/list/", "/users/userinfo/", "/api/v1/complaint/")
@@ -108,21 +109,17 @@ def development_app(app, redis_url):
     )
 
 
-def token_of(html):
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-
-
 def test_sign_out_needs_the_csrf_token(development_app):
     browser = development_app.test_client()
     login_page = browser.get("/login/").get_data(as_text=True)
-    form = {"username": "agent1", "password": PASSWORD, "csrf_token": token_of(login_page)}
+    form = {"username": "agent1", "password": PASSWORD, "csrf_token": csrf_token_in(login_page)}
     assert browser.post("/login/", data=form, csrf=False).headers["Location"] == "/"
 
     assert browser.post("/logout/", csrf=False).status_code == 400  # another site's form: no token
     assert browser.post("/logout/", data={"csrf_token": "forged"}, csrf=False).status_code == 400
     assert opens(browser)
 
-    token = token_of(browser.get("/complaints/list/").get_data(as_text=True))  # the navbar's form
+    token = csrf_token_in(browser.get("/complaints/list/").get_data(as_text=True))  # the navbar's form
     assert browser.post("/logout/", data={"csrf_token": token}, csrf=False).status_code == 302
     assert not opens(browser)
 
