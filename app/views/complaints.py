@@ -20,7 +20,7 @@ from app import search as complaint_search
 from app.extensions import db
 from app.models import Category, Complaint, Department
 from app.models.org import person_name
-from app.policy import PolicyError, ValidationFailed, deadlines
+from app.policy import PolicyError, ValidationFailed, deadlines, repeats
 from app.policy import complaints as policy
 from app.policy import search as search_policy
 from app.policy.fast import CONFLICT_CHECKLIST
@@ -412,7 +412,13 @@ class ComplaintView(ComplaintPolicy, RelatedChoicesMixin, PolicyFormMixin, Model
         widget = self._add()
         if not widget:
             return self.post_add_redirect()
-        return self.render_template(self.add_template, title=self.add_title, widgets=widget, major_fields=MAJOR_FIELDS)
+        return self.render_template(
+            self.add_template,
+            title=self.add_title,
+            widgets=widget,
+            major_fields=MAJOR_FIELDS,
+            repeat_days=repeats.REPEAT_WITHIN.days,
+        )
 
     def _init_forms(self):
         super()._init_forms()
